@@ -1,0 +1,108 @@
+"""Settings read from the environment (and a `.env` file), one class per environment.
+
+`TICKETDESK_ENV` picks the class: `development` (default), `testing` or `production`.
+"""
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = ROOT / "instance"
+
+load_dotenv(ROOT / ".env")
+
+
+def database_url(default: str, name: str = "DATABASE_URL") -> str:
+    """The URL in `name`, with the driver made explicit: SQLAlchemy 2.1 would pick psycopg 3 for a bare
+    `postgresql://`, and some hosts still hand out `postgres://`."""
+    url = os.environ.get(name) or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}") from None
+
+
+class Config:
+    TICKETDESK_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'ticketdesk.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 1024 * 1024)
+
+    TICKETDESK_CLASSIFIER = os.environ.get("TICKETDESK_CLASSIFIER", "auto").strip().lower() or "auto"
+    CLASSIFIER_TIMEOUT = _float("CLASSIFIER_TIMEOUT", 5.0)
+    OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY")
+    OPENAI_MODEL = os.environ.get("OPENAI_MODEL") or "gpt-4o-mini"
+    OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
+    GEMINI_API_KEY = os.environ.get("GEMINI_API_KEY")
+    GEMINI_MODEL = os.environ.get("GEMINI_MODEL") or "gemini-2.5-flash"
+    GEMINI_BASE_URL = os.environ.get("GEMINI_BASE_URL") or None
+
+    CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        """Fill in what depends on the chosen class; called once by the app factory."""
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = _shared_dev_secret()
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    TICKETDESK_ENV = "testing"
+    SQLALCHEMY_DATABASE_URI = database_url("sqlite://", "TEST_DATABASE_URL")
+
+
+class ProductionConfig(Config):
+    TICKETDESK_ENV = "production"
+
+    @classmethod
+    def finalize(cls, config: dict) -> None:
+        key = config.get("SECRET_KEY") or ""
+        if len(key) < 16 or key in {"change-me", "changeme", "secret", "dev"}:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a long random value in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    name = (name or os.environ.get("TICKETDESK_ENV") or "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"TICKETDESK_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from None
+
+
+def _shared_dev_secret() -> str:
+    """A random key kept in instance/ so that every gunicorn worker of a dev server signs alike."""
+    path = INSTANCE_DIR / ".secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # atomic: the first worker to get here wins, the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

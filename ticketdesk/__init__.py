@@ -1,0 +1,41 @@
+"""TicketDesk: a support ticket desk with AI triage."""
+import logging
+import os
+
+from flask import Flask
+
+from config import ROOT, config_class
+
+from . import classify, stats, tickets
+from .errors import register_error_handlers
+from .extensions import configure_engine, cors, db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app for `TICKETDESK_ENV` (or `test_config["TICKETDESK_ENV"]`), `test_config` overriding."""
+    app = Flask(__name__)
+    settings = config_class((test_config or {}).get("TICKETDESK_ENV"))
+    app.config.from_object(settings)
+    app.config.from_mapping(test_config or {})
+    settings.finalize(app.config)
+    app.json.sort_keys = False
+    _configure_logging()
+
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    if app.config["CORS_ALLOWED_ORIGINS"]:
+        cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ALLOWED_ORIGINS"]}})
+    register_error_handlers(app)
+
+    tickets.init_app(app)
+    stats.init_app(app)
+    classify.init_app(app)
+    return app
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")

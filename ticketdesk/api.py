@@ -1,0 +1,36 @@
+"""Plumbing shared by the JSON API routes of every blueprint."""
+import json
+
+from flask import Blueprint, request
+
+from .errors import ApiError
+
+
+def api_route(bp: Blueprint, rule: str, **options):
+    """Register `rule` both with and without its trailing slash, so both answer and neither redirects.
+
+    (Werkzeug's `strict_slashes=False` answers a wrong method on the slash-less form with 404, not 405.)
+    """
+    def decorator(view):
+        endpoint = options.pop("endpoint", view.__name__)
+        bp.add_url_rule(rule, endpoint, view, **options)
+        bp.add_url_rule(rule.rstrip("/"), endpoint, view, **options)
+        return view
+
+    return decorator
+
+
+def json_body() -> dict:
+    """The request's JSON object, or the 415/400/413 the contract asks for."""
+    if not request.is_json:
+        media = request.mimetype or "none"
+        raise ApiError(415, {"detail": f'Unsupported media type "{media}" in request.'})
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, {"detail": f"JSON parse error - {e}"}) from None
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ApiError(400, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {kind}."]})
+    return data

@@ -1,0 +1,25 @@
+from flask import jsonify
+
+from ..api import api_route, json_body
+from ..errors import ApiError
+from . import bp, classifier
+
+
+def _text(body: dict, field: str) -> str:
+    value = body.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(400, {"error": f"{field.capitalize()} must be a string"})
+    if "\x00" in value:
+        raise ApiError(400, {"error": f"{field.capitalize()} may not contain null characters"})
+    return value.strip()
+
+
+@api_route(bp, "/api/tickets/classify/", methods=["POST"])
+def classify():
+    body = json_body()
+    description = _text(body, "description")
+    if not description:
+        raise ApiError(400, {"error": "Description is required"})
+    return jsonify(classifier().classify(description, _text(body, "title")).to_json())

@@ -1,0 +1,56 @@
+"""JSON error responses for the API, in the shapes its existing clients already parse."""
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = {"detail": "Not found."}
+
+
+class ApiError(Exception):
+    """Raise anywhere in a request to answer with `status` and the JSON `body` as it is."""
+
+    def __init__(self, status: int, body: dict):
+        super().__init__(body)
+        self.status = status
+        self.body = body
+
+
+def error_response(status: int, body: dict):
+    return jsonify(body), status
+
+
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _http_error_body(e: HTTPException) -> dict:
+    if e.code == 404:
+        return NOT_FOUND
+    if e.code == 405:
+        return {"detail": f'Method "{request.method}" not allowed.'}
+    if e.code == 413:
+        return {"detail": f"Request body too large: the limit is {request.max_content_length} bytes."}
+    return {"detail": e.description}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(e: ApiError):
+        return error_response(e.status, e.body)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        if not _is_api():
+            return e
+        response, status = error_response(e.code, _http_error_body(e))
+        if e.code == 405 and getattr(e, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(e.valid_methods)
+        return response, status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(e: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, {"error": "An unexpected error occurred"})

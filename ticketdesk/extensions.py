@@ -1,0 +1,33 @@
+"""Extension objects, created unbound so that every module can import them; bound in create_app()."""
+import sqlalchemy as sa
+from flask_cors import CORS
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+# expire_on_commit=False: a just-written ticket is serialised from memory, not SELECTed again.
+db = SQLAlchemy(session_options={"expire_on_commit": False})
+migrate = Migrate()
+cors = CORS()
+
+
+def configure_engine(app) -> None:
+    """SQLite: WAL so gunicorn workers read while one writes, a busy timeout instead of 'database is locked',
+    foreign keys on, and a Unicode-aware lower() so case-insensitive search matches PostgreSQL's."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value

@@ -1,0 +1,69 @@
+"""The one model every blueprint shares."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+CATEGORIES = ("billing", "technical", "account", "general")
+PRIORITIES = ("low", "medium", "high", "critical")
+STATUSES = ("open", "in_progress", "resolved", "closed")
+TITLE_MAX = 200
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Always hands back time-zone aware UTC, also on SQLite, which stores naive text."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; TicketDesk stores UTC-aware times only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    title = sa.Column(sa.String(TITLE_MAX), nullable=False)
+    description = sa.Column(sa.Text, nullable=False)
+    category = sa.Column(sa.String(16), nullable=False)
+    priority = sa.Column(sa.String(16), nullable=False)
+    status = sa.Column(sa.String(16), nullable=False, default="open", server_default="open")
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, server_default=sa.func.now())
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow, server_default=sa.func.now())
+
+    # The migration is the source of truth for the schema; these mirror it so the model documents it.
+    __table_args__ = (
+        sa.CheckConstraint(_in("category", CATEGORIES), name="ck_tickets_category"),
+        sa.CheckConstraint(_in("priority", PRIORITIES), name="ck_tickets_priority"),
+        sa.CheckConstraint(_in("status", STATUSES), name="ck_tickets_status"),
+        sa.CheckConstraint(f"length(title) <= {TITLE_MAX} AND trim(title) <> ''", name="ck_tickets_title"),
+        sa.CheckConstraint("trim(description) <> ''", name="ck_tickets_description"),
+        sa.Index("ix_tickets_created_id", created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_status_created_id", status, created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_priority_created_id", priority, created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_category_created_id", category, created_at.desc(), id.desc()),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.id} {self.status} {self.title[:30]!r}>"

@@ -1,0 +1,116 @@
+"""API input validation and output, with the error messages the earlier systems' clients expect."""
+import base64
+import binascii
+import json
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from .errors import ApiError
+from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
+
+MESSAGES = {
+    "required": "This field is required.",
+    "null": "This field may not be null.",
+    "invalid": "Not a valid string.",
+    "blank": "This field may not be blank.",
+    "null_char": "Null characters are not allowed.",
+}
+
+
+class Text(fields.String):
+    """A string that is trimmed, may not be blank, and may not hold NUL (PostgreSQL cannot store it)."""
+
+    default_error_messages = MESSAGES
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:
+            raise self.make_error("null_char")
+        value = value.strip()
+        if not value:
+            raise self.make_error("blank")
+        return value
+
+
+class Choice(fields.String):
+    default_error_messages = MESSAGES
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(validate=validate.OneOf(choices, error='"{input}" is not a valid choice.'), **kwargs)
+
+
+class UTCTime(fields.DateTime):
+    """ISO 8601 in UTC with a `Z` suffix."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError(MESSAGES["null_char"])
+
+
+class TicketSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # read-only and unknown fields are ignored, as the earlier API did
+
+    id = fields.Integer(dump_only=True)
+    title = Text(required=True, validate=validate.Length(
+        max=TITLE_MAX, error="Ensure this field has no more than {max} characters."))
+    description = Text(required=True)
+    category = Choice(CATEGORIES, required=True)
+    priority = Choice(PRIORITIES, required=True)
+    status = Choice(STATUSES, load_default="open")
+    created_at = UTCTime(dump_only=True)
+    updated_at = UTCTime(dump_only=True)
+
+
+class TicketQuerySchema(Schema):
+    """Query parameters of the ticket list."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    category = Choice(CATEGORIES)
+    priority = Choice(PRIORITIES)
+    status = Choice(STATUSES)
+    search = fields.String(validate=_no_nul)
+    limit = fields.Integer(load_default=100, validate=validate.Range(
+        min=1, max=1000, error="Ensure this value is between {min} and {max}."),
+        error_messages={"invalid": "A valid integer is required."})
+    cursor = fields.String()
+
+
+ticket_schema = TicketSchema()
+tickets_schema = TicketSchema(many=True)
+ticket_patch_schema = TicketSchema(partial=True)
+ticket_query_schema = TicketQuerySchema()
+
+
+def load_or_400(schema: Schema, data) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as e:
+        raise ApiError(400, e.normalized_messages()) from None
+
+
+def encode_cursor(created_at: datetime, ticket_id: int) -> str:
+    raw = json.dumps([created_at.isoformat(), ticket_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (created_at, id) a keyset page starts after; 400 naming `cursor` when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, ticket_id = json.loads(raw)
+        created_at = datetime.fromisoformat(created)
+        if created_at.tzinfo is None or type(ticket_id) is not int:
+            raise ValueError
+        return created_at, ticket_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(400, {"cursor": ["Invalid cursor."]}) from None

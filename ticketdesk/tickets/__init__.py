@@ -1,0 +1,10 @@
+"""Tickets: the JSON API (and, later, the agent pages) for filing, browsing and moving tickets."""
+from flask import Blueprint, Flask
+
+bp = Blueprint("tickets", __name__, cli_group=None)
+
+from . import api, cli  # noqa: E402,F401  (routes and commands attach themselves to bp)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
