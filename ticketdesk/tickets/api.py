@@ -42,12 +42,12 @@ def create_ticket():
     return jsonify(ticket_schema.dump(ticket)), 201
 
 
-@api_route(bp, "/api/tickets/<int:ticket_id>/", methods=["GET"])
+@api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["GET"])
 def get_ticket(ticket_id: int):
     return jsonify(ticket_schema.dump(get_ticket_or_404(ticket_id)))
 
 
-@api_route(bp, "/api/tickets/<int:ticket_id>/", methods=["PATCH"])
+@api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["PATCH"])
 def update_ticket(ticket_id: int):
     ticket = get_ticket_or_404(ticket_id)
     changes = load_or_400(ticket_patch_schema, json_body())

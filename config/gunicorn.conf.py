@@ -1,0 +1,20 @@
+"""gunicorn settings, the same for `make run`, the container and the benchmark.
+
+HOST/PORT choose the address (127.0.0.1:8000 by default; the container sets HOST=0.0.0.0).
+WEB_CONCURRENCY and GUNICORN_THREADS size the pool; workers share nothing but the database.
+"""
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))
+# Threads let a worker keep serving while one request waits on an LLM provider.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+# Trust X-Forwarded-* only from a proxy on this host unless told otherwise.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
