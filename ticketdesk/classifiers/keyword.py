@@ -117,12 +117,14 @@ PRIORITY_TERMS = {
 PRIORITY_ORDER = ("critical", "high", "medium", "low")
 PRIORITY_THRESHOLD = {"critical": 4, "high": 3, "low": 2, "medium": 3}
 
-NEGATORS = {"not", "no", "never", "nicht", "kein", "keine", "keinen", "pas", "non", "nao", "nunca",
+NEGATORS = {"not", "no", "never", "kein", "keine", "keinen", "pas", "non", "nao", "nunca",
             "jamais", "ni", "nothing", "isn", "without"}
 # words that may stand between a negator and what it negates: "not a billing question", "not about my plan"
 FILLERS = {"a", "an", "the", "my", "our", "about", "really", "actually", "related", "to", "un", "une",
            "una", "um", "uma", "ein", "eine", "einen", "el", "la", "le", "les", "o", "de", "du", "this",
            "it", "is", "s", "e", "es", "est", "ist", "question", "just", "de", "sobre", "uber", "concernant", "really", "or"}
+# "I can not log in" reports a failure; it does not deny the topic
+MODALS = {"can", "could", "do", "does", "did", "will", "would", "should", "may", "might", "must"}
 BREAK = "."
 MIN_CATEGORY_SCORE = 2
 
@@ -152,8 +154,11 @@ class Lexicon:
                 return tuple(hits)
         return ()
 
-    def score(self, tokens: list[str]) -> dict[str, float]:
-        """Total weight per label; each word counts once, in the longest phrase it starts."""
+    def score(self, tokens: list[str], negated: set[int]) -> dict[str, float]:
+        """Total weight per label; each word counts once, in the longest phrase it starts.
+
+        A negated term counts for nothing, and it and the word after it join `negated`, which the next
+        lexicon's pass sees too: in "not a billing question", "question" is no low-priority signal."""
         totals: dict[str, float] = {}
         i, n = 0, len(tokens)
         while i < n:
@@ -168,7 +173,11 @@ class Lexicon:
                     break
             if not hits:
                 hits = self.stem_hits(tokens[i])
-            if hits and not _negated(tokens, i):
+            if hits and (i in negated or _negated(tokens, i)):
+                negated.update(range(i, i + width))
+                if i + width < n and tokens[i + width] != BREAK:
+                    negated.add(i + width)
+            elif hits:
                 for label, weight in hits:
                     totals[label] = totals.get(label, 0) + weight
             i += width
@@ -177,32 +186,33 @@ class Lexicon:
 
 CATEGORIES = Lexicon(CATEGORY_TERMS)
 PRIORITIES = Lexicon(PRIORITY_TERMS)
-_TOKEN = re.compile(r"[a-z0-9]+|[.!?;:]")
+_TOKEN = re.compile(r"[a-z0-9]+|[.,!?;:]")
 
 
 def normalise(text: str) -> list[str]:
-    """Case-folded, accent-free words, with sentence breaks kept as '.' so negation stops at them."""
+    """Case-folded, accent-free words, with clause breaks kept as '.' so negation stops at them."""
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("\u2019", "'").replace("can't", "can not").replace("won't", "will not")
     text = text.replace("n't", " not")
-    return [BREAK if t in ".!?;:" else t for t in _TOKEN.findall(text)]
+    return [BREAK if t in ".,!?;:" else t for t in _TOKEN.findall(text)]
 
 
 def _negated(tokens: list[str], i: int) -> bool:
     j = i - 1
     while j >= 0 and i - j <= 4 and tokens[j] in FILLERS:
         j -= 1
-    return j >= 0 and tokens[j] in NEGATORS
+    return j >= 0 and tokens[j] in NEGATORS and not (j > 0 and tokens[j - 1] in MODALS)
 
 
 def classify_text(text: str) -> tuple[str, str]:
     tokens = normalise(text)
-    categories = CATEGORIES.score(tokens)
+    negated: set[int] = set()
+    categories = CATEGORIES.score(tokens, negated)
     best = max(categories, key=lambda c: (categories[c], c == "general"), default=None)
     category = best if best and categories[best] >= MIN_CATEGORY_SCORE else "general"
 
-    priorities = PRIORITIES.score(tokens)
+    priorities = PRIORITIES.score(tokens, negated)
     passing = [p for p in PRIORITY_ORDER if priorities.get(p, 0) >= PRIORITY_THRESHOLD[p]]
     if passing:
         priority = max(passing, key=lambda p: (priorities[p], -PRIORITY_ORDER.index(p)))

@@ -1,0 +1,45 @@
+"""The operator commands: `flask classify` and `flask seed-demo`."""
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from ticketdesk.extensions import db
+from ticketdesk.models import CATEGORIES, PRIORITIES, STATUSES, Ticket
+
+
+def test_classify_prints_the_suggestion_and_the_provider(runner):
+    result = runner.invoke(args=["classify", "The whole site is down for all users"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == ["category: technical", "priority: critical", "provider: keyword"]
+
+
+def test_classify_shows_why_a_configured_llm_did_not_answer(app):
+    app.config["TICKETDESK_CLASSIFIER"] = "gemini"
+    from ticketdesk.classifiers import build_classifier
+    app.extensions["ticketdesk.classifier"] = build_classifier(app.config)
+    result = app.test_cli_runner().invoke(args=["classify", "charged twice"])
+    assert result.exit_code == 0
+    assert "provider: keyword" in result.output
+    assert "note: gemini is unavailable (GEMINI_API_KEY is not set)" in result.output
+
+
+def test_seed_demo_adds_realistic_tickets_over_90_days(app, runner):
+    result = runner.invoke(args=["seed-demo", "--count", "12000", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "Added 12000 demo tickets." in result.output
+    with app.app_context():
+        total, categories, priorities, statuses, oldest, newest, titles = db.session.execute(sa.select(
+            sa.func.count(), sa.func.count(Ticket.category.distinct()), sa.func.count(Ticket.priority.distinct()),
+            sa.func.count(Ticket.status.distinct()), sa.func.min(Ticket.created_at), sa.func.max(Ticket.created_at),
+            sa.func.count(Ticket.title.distinct()))).one()
+    now = datetime.now(timezone.utc)
+    assert total == 12000
+    assert (categories, priorities, statuses) == (len(CATEGORIES), len(PRIORITIES), len(STATUSES))
+    assert now - timedelta(days=90, minutes=5) <= oldest and oldest < now - timedelta(days=80)
+    assert newest <= now and newest > now - timedelta(days=2)
+    assert titles > 100
+
+
+def test_seed_demo_rejects_a_bad_count(runner):
+    result = runner.invoke(args=["seed-demo", "--count", "0"])
+    assert result.exit_code != 0 and "count" in result.output.lower()
