@@ -2,13 +2,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
 export FLASK_APP := wsgi
 
 .PHONY: run test install migrate clean
 
 run: $(BIN)/.installed migrate
-	PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
+	$(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
 test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -13,6 +13,15 @@ INSTANCE_DIR = ROOT / "instance"
 
 load_dotenv(ROOT / ".env")
 
+#: Every environment variable TicketDesk reads (the README's configuration table lists each one).
+ENVIRONMENT_VARIABLES = (
+    "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
+    "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
+    "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL",
+    # read by config/gunicorn.conf.py
+    "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
+)
+
 
 def database_url(default: str, name: str = "DATABASE_URL") -> str:
     """The URL in `name`, with the driver made explicit: SQLAlchemy 2.1 would pick psycopg 3 for a bare
@@ -49,6 +58,7 @@ class Config:
     GEMINI_BASE_URL = os.environ.get("GEMINI_BASE_URL") or None
 
     CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
     @classmethod
     def finalize(cls, config: dict) -> None:

@@ -1,10 +1,15 @@
 """gunicorn settings, the same for `make run`, the container and the benchmark.
 
-HOST/PORT choose the address (127.0.0.1:8000 by default; the container sets HOST=0.0.0.0).
+HOST/PORT (from the environment or .env) choose the address (127.0.0.1:8000 by default; the container sets HOST=0.0.0.0).
 WEB_CONCURRENCY and GUNICORN_THREADS size the pool; workers share nothing but the database.
 """
 import multiprocessing
 import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+load_dotenv(Path(__file__).resolve().parent.parent / ".env")  # the same .env the app reads
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))

@@ -1,6 +1,5 @@
 """TicketDesk: a support ticket desk with AI triage."""
 import logging
-import os
 
 from flask import Flask
 
@@ -19,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(test_config or {})
     settings.finalize(app.config)
     app.json.sort_keys = False
-    _configure_logging()
+    _configure_logging(app.config["LOG_LEVEL"])
 
     db.init_app(app)
     configure_engine(app)
@@ -34,8 +33,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _configure_logging() -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _configure_logging(level: str) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

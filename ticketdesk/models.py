@@ -63,6 +63,11 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_status_created_id", status, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_priority_created_id", priority, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_category_created_id", category, created_at.desc(), id.desc()),
+        # substring search through trigram indexes; PostgreSQL only (SQLite scans)
+        sa.Index("ix_tickets_title_trgm", title, postgresql_using="gin",
+                 postgresql_ops={"title": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        sa.Index("ix_tickets_description_trgm", description, postgresql_using="gin",
+                 postgresql_ops={"description": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     def __repr__(self) -> str:

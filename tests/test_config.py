@@ -1,0 +1,69 @@
+"""Configuration from the environment: safe defaults, and refusal where a default would be unsafe."""
+import pytest
+
+import config
+from tests.conftest import make_app
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("postgres://u:p@h/db", "postgresql+psycopg2://u:p@h/db"),
+    ("postgresql://u@h:5432/db", "postgresql+psycopg2://u@h:5432/db"),
+    ("postgresql+psycopg2://u@h/db", "postgresql+psycopg2://u@h/db"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+])
+def test_database_url_pins_the_installed_driver(monkeypatch, url, expected):
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert config.database_url("sqlite://") == expected
+
+
+def test_database_url_falls_back_to_the_embedded_sqlite(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert config.database_url("sqlite:///fallback.db") == "sqlite:///fallback.db"
+
+
+@pytest.mark.parametrize("key", [None, "", "change-me", "short"])
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY=key)
+
+
+def test_production_starts_with_a_real_secret_key():
+    app = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40)
+    assert app.config["TICKETDESK_ENV"] == "production" and not app.testing
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(RuntimeError, match="TICKETDESK_ENV must be one of"):
+        make_app("sqlite://", TICKETDESK_ENV="staging")
+
+
+def test_development_shares_one_generated_key_between_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path / "instance")
+    first = make_app("sqlite://", TICKETDESK_ENV="development", SECRET_KEY=None).config["SECRET_KEY"]
+    second = make_app("sqlite://", TICKETDESK_ENV="development", SECRET_KEY=None).config["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "instance" / ".secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_non_numeric_timeout_is_refused(monkeypatch):
+    monkeypatch.setenv("CLASSIFIER_TIMEOUT", "soon")
+    with pytest.raises(RuntimeError, match="CLASSIFIER_TIMEOUT"):
+        config._float("CLASSIFIER_TIMEOUT", 5.0)
+
+
+def test_cors_lets_the_configured_front_ends_call_the_api():
+    client = make_app("sqlite://", CORS_ALLOWED_ORIGINS=["http://localhost:3000"]).test_client()
+    preflight = client.options("/api/tickets/", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    other = client.get("/api/tickets/stats/", headers={"Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_no_cors_headers_unless_configured():
+    client = make_app("sqlite://").test_client()
+    response = client.get("/api/tickets/stats/", headers={"Origin": "http://localhost:3000"})
+    assert "Access-Control-Allow-Origin" not in response.headers

@@ -1,0 +1,74 @@
+"""docker-compose.yml, the Dockerfile, .env.example and the README agree with the configuration.
+(No Docker engine runs here, so these files are checked by reading them.)"""
+import re
+from pathlib import Path
+
+import yaml
+
+from config import ENVIRONMENT_VARIABLES
+
+ROOT = Path(__file__).parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+README = (ROOT / "README.md").read_text()
+ENV_EXAMPLE = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#")}
+COMPOSE_ONLY = {"POSTGRES_PASSWORD"}  # read by compose itself, not by the app
+
+
+def test_compose_has_a_healthy_postgres_15_with_a_volume():
+    db = COMPOSE["services"]["db"]
+    assert db["image"] == "postgres:15"
+    volume = db["volumes"][0].split(":")
+    assert volume[1] == "/var/lib/postgresql/data" and volume[0] in COMPOSE["volumes"]
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert db["environment"]["POSTGRES_DB"] and db["environment"]["POSTGRES_USER"]
+
+
+def test_compose_web_is_built_here_and_waits_for_a_healthy_database():
+    web = COMPOSE["services"]["web"]
+    assert web["build"] == "."
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    assert any(str(p).endswith(":8000") for p in web["ports"])
+
+
+def test_compose_web_points_at_the_db_service():
+    web, db = COMPOSE["services"]["web"]["environment"], COMPOSE["services"]["db"]["environment"]
+    url = web["DATABASE_URL"]
+    assert url.startswith("postgresql://") and "@db:5432/" in url
+    assert url.endswith("/" + db["POSTGRES_DB"]) and url.startswith(f"postgresql://{db['POSTGRES_USER']}:")
+    assert web["TICKETDESK_ENV"] == "production"
+    assert "?" in web["SECRET_KEY"], "compose must refuse to start without SECRET_KEY"
+
+
+def test_compose_passes_only_settings_the_app_reads():
+    web = COMPOSE["services"]["web"]["environment"]
+    assert set(web) <= set(ENVIRONMENT_VARIABLES)
+    for key in ("SECRET_KEY", "TICKETDESK_CLASSIFIER", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GEMINI_API_KEY"):
+        assert key in web
+
+
+def test_every_variable_compose_takes_from_env_is_in_env_example():
+    referenced = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE_TEXT))
+    assert referenced <= ENV_EXAMPLE
+    assert ENV_EXAMPLE <= set(ENVIRONMENT_VARIABLES) | COMPOSE_ONLY
+
+
+def test_the_image_migrates_then_serves_with_the_gunicorn_config():
+    cmd = re.search(r"^CMD (.+)$", DOCKERFILE, re.M).group(1)
+    assert cmd.index("db upgrade") < cmd.index("gunicorn -c config/gunicorn.conf.py wsgi:app")
+    assert "EXPOSE 8000" in DOCKERFILE and "HOST=0.0.0.0" in DOCKERFILE
+    assert "pip install --no-cache-dir -r requirements.txt" in DOCKERFILE
+
+
+def test_readme_starts_with_what_it_is_and_the_two_commands():
+    head = README.split("\n## ")[0]
+    assert head.startswith("# TicketDesk")
+    assert "make run" in head and "make test" in head
+
+
+def test_readme_configuration_table_lists_every_variable():
+    table = README.split("## Configuration")[1].split("\n## ")[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)`", table, re.M))
+    assert documented == set(ENVIRONMENT_VARIABLES)

@@ -1,0 +1,95 @@
+"""The contract over real HTTP, against gunicorn started exactly as production starts it."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(app, database_url_for_run):
+    """gunicorn with config/gunicorn.conf.py, two workers, production settings, on the test database."""
+    port = free_port()
+    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": database_url_for_run,
+           "PORT": str(port), "WEB_CONCURRENCY": "2", "TICKETDESK_CLASSIFIER": "keyword"}
+    for key in ("OPENAI_API_KEY", "GEMINI_API_KEY"):
+        env.pop(key, None)
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "wsgi:app"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/tickets/stats/", timeout=2)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def call(method, url, body=None, content_type="application/json"):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), json.loads(e.read())
+
+
+def test_the_contract_over_http(server):
+    status, _, ticket = call("POST", f"{server}/api/tickets", {
+        "title": "Site down", "description": "All users get 502", "category": "technical", "priority": "critical"})
+    assert status == 201 and ticket["status"] == "open" and ticket["created_at"].endswith("Z")
+
+    for path in ("/api/tickets", "/api/tickets/"):
+        status, headers, listing = call("GET", f"{server}{path}?status=open&search=ALL%20USERS")
+        assert status == 200 and [t["id"] for t in listing] == [ticket["id"]]
+        assert headers["Content-Type"] == "application/json"
+
+    assert call("GET", f"{server}/api/tickets/{ticket['id']}")[2] == ticket
+    status, _, patched = call("PATCH", f"{server}/api/tickets/{ticket['id']}/", {"status": "in_progress"})
+    assert status == 200 and patched["status"] == "in_progress"
+
+    status, _, stats = call("GET", f"{server}/api/tickets/stats")
+    assert status == 200 and stats["total_tickets"] == 1 and stats["open_tickets"] == 0
+    assert stats["priority_breakdown"]["critical"] == 1
+
+    status, _, suggestion = call("POST", f"{server}/api/tickets/classify/", {"description": "I was charged twice"})
+    assert status == 200 and suggestion["suggested_category"] == "billing" and suggestion["provider"] == "keyword"
+
+    assert call("POST", f"{server}/api/tickets/", {"title": ""})[0] == 400
+    assert call("POST", f"{server}/api/tickets/", {"title": "x"}, content_type="text/plain")[0] == 415
+    status, _, body = call("GET", f"{server}/api/tickets/999999/")
+    assert (status, body) == (404, {"detail": "Not found."})
+    assert call("DELETE", f"{server}/api/tickets/")[0] == 405
+
+
+def test_the_workers_share_state_only_through_the_database(server):
+    """Many requests spread over both workers: every created ticket is seen by every worker."""
+    ids = [call("POST", f"{server}/api/tickets/", {"title": f"t{i}", "description": "d", "category": "general",
+                                                    "priority": "low"})[2]["id"] for i in range(20)]
+    for _ in range(10):
+        assert call("GET", f"{server}/api/tickets/stats/")[2]["total_tickets"] == 20
+    assert sorted(t["id"] for t in call("GET", f"{server}/api/tickets/?limit=1000")[2]) == sorted(ids)
