@@ -17,7 +17,7 @@ load_dotenv(ROOT / ".env")
 ENVIRONMENT_VARIABLES = (
     "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
-    "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL",
+    "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE",
     # read by config/gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
 )
@@ -47,6 +47,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'ticketdesk.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 1024 * 1024)
+    # apply the committed migrations at start-up when the database is behind them
+    AUTO_MIGRATE = os.environ.get("AUTO_MIGRATE", "1").strip().lower() not in {"0", "false", "no", "off"}
 
     TICKETDESK_CLASSIFIER = os.environ.get("TICKETDESK_CLASSIFIER", "auto").strip().lower() or "auto"
     CLASSIFIER_TIMEOUT = _float("CLASSIFIER_TIMEOUT", 5.0)
@@ -73,6 +75,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    AUTO_MIGRATE = False  # the test fixtures build the schema themselves
     TICKETDESK_ENV = "testing"
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://", "TEST_DATABASE_URL")
 

@@ -23,3 +23,6 @@ accesslog = "-"
 errorlog = "-"
 # Trust X-Forwarded-* only from a proxy on this host unless told otherwise.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's runtime control socket sits at one path per user; nothing here uses it, and two servers
+# on one machine (tests, benchmarks) would contend for it.
+control_socket_disable = True

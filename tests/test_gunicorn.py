@@ -20,30 +20,59 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_gunicorn(args: list[str], env: dict, port: int):
+    """gunicorn in a process of its own; returns (process, base URL) once it answers."""
+    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "x" * 40, "TICKETDESK_CLASSIFIER": "keyword",
+           **env}
+    for key in ("OPENAI_API_KEY", "GEMINI_API_KEY", "AUTO_MIGRATE"):
+        env.pop(key, None)
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "wsgi:app"],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/tickets/stats/", timeout=2)
+            return process, base
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-3000:]}")
+            time.sleep(0.2)
+
+
+def stop(process):
+    process.terminate()
+    process.wait(timeout=30)
+
+
 @pytest.fixture
 def server(app, database_url_for_run):
     """gunicorn with config/gunicorn.conf.py, two workers, production settings, on the test database."""
     port = free_port()
-    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": database_url_for_run,
-           "PORT": str(port), "WEB_CONCURRENCY": "2", "TICKETDESK_CLASSIFIER": "keyword"}
-    for key in ("OPENAI_API_KEY", "GEMINI_API_KEY"):
-        env.pop(key, None)
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/tickets/stats/", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
+    process, base = start_gunicorn(["-c", "config/gunicorn.conf.py"], {
+        "DATABASE_URL": database_url_for_run, "PORT": str(port), "WEB_CONCURRENCY": "2"}, port)
     yield base
-    process.terminate()
-    process.wait(timeout=30)
+    stop(process)
+
+
+@pytest.fixture
+def new_empty_database(database_url_for_run, tmp_path):
+    """A database that has never seen the migrations, of the same kind as this run's."""
+    import sqlalchemy as sa
+
+    if database_url_for_run.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'new.db'}"
+        return
+    server = sa.create_engine(database_url_for_run, isolation_level="AUTOCOMMIT")
+    name = f"{server.url.database}_new"
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield server.url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 def call(method, url, body=None, content_type="application/json"):
@@ -93,3 +122,19 @@ def test_the_workers_share_state_only_through_the_database(server):
     for _ in range(10):
         assert call("GET", f"{server}/api/tickets/stats/")[2]["total_tickets"] == 20
     assert sorted(t["id"] for t in call("GET", f"{server}/api/tickets/?limit=1000")[2]) == sorted(ids)
+
+
+def test_plain_gunicorn_on_a_new_empty_database_migrates_and_serves(new_empty_database):
+    """`gunicorn wsgi:app` with no set-up at all: the workers race to migrate, one does, all serve."""
+    port = free_port()
+    process, base = start_gunicorn(["--bind", f"127.0.0.1:{port}", "--workers", "3"],
+                                   {"DATABASE_URL": new_empty_database}, port)
+    try:
+        status, _, ticket = call("POST", f"{base}/api/tickets/", {
+            "title": "First", "description": "The first ticket", "category": "general", "priority": "low"})
+        assert status == 201 and ticket["id"] == 1
+        assert call("GET", f"{base}/api/tickets/")[2] == [ticket]
+        assert call("GET", f"{base}/api/tickets/stats/")[2]["total_tickets"] == 1
+    finally:
+        stop(process)
+    assert b"Traceback" not in process.stderr.read()

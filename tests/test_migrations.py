@@ -55,3 +55,13 @@ def test_postgresql_search_can_use_the_trigram_index(app, insert_tickets):
             "EXPLAIN SELECT id FROM tickets WHERE title ILIKE '%needle%' OR description ILIKE '%needle%'")).scalars())
         db.session.rollback()
     assert "ix_tickets_title_trgm" in plan and "ix_tickets_description_trgm" in plan
+
+
+def test_the_app_migrates_a_new_database_at_start_up_unless_told_not_to(tmp_path):
+    from tests.conftest import make_app
+
+    for auto, expected in ((False, set()), (True, {"tickets", "alembic_version"})):
+        app = make_app(f"sqlite:///{tmp_path / f'auto-{auto}.db'}", AUTO_MIGRATE=auto)
+        with app.app_context():
+            assert set(sa.inspect(db.engine).get_table_names()) == expected
+            db.engine.dispose()

@@ -3,11 +3,12 @@ import logging
 
 from flask import Flask
 
-from config import ROOT, config_class
+from config import config_class
 
 from . import classify, stats, tickets
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, db, migrate
+from .schema import MIGRATIONS, upgrade_if_behind
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,7 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     configure_engine(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    if app.config["AUTO_MIGRATE"]:
+        upgrade_if_behind(app)
     if app.config["CORS_ALLOWED_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ALLOWED_ORIGINS"]}})
     register_error_handlers(app)
