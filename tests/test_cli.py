@@ -19,8 +19,20 @@ def test_classify_shows_why_a_configured_llm_did_not_answer(app):
     app.extensions["ticketdesk.classifier"] = build_classifier(app.config)
     result = app.test_cli_runner().invoke(args=["classify", "charged twice"])
     assert result.exit_code == 0
+    assert "GEMINI_API_KEY: not set" in result.output
+    assert "GEMINI_MODEL: gemini-2.5-flash" in result.output
     assert "provider: keyword" in result.output
     assert "note: gemini is unavailable (GEMINI_API_KEY is not set)" in result.output
+
+
+def test_classify_never_prints_a_key(app):
+    app.config.update(TICKETDESK_CLASSIFIER="openai", OPENAI_API_KEY="sk-very-secret", OPENAI_BASE_URL="http://127.0.0.1:9/v1",
+                      CLASSIFIER_TIMEOUT=0.5)
+    from ticketdesk.classifiers import build_classifier
+    app.extensions["ticketdesk.classifier"] = build_classifier(app.config)
+    result = app.test_cli_runner().invoke(args=["classify", "charged twice"])
+    assert "OPENAI_API_KEY: set" in result.output and "sk-very-secret" not in result.output
+    assert "provider: keyword" in result.output and "note: openai is unavailable" in result.output
 
 
 def test_seed_demo_adds_realistic_tickets_over_90_days(app, runner):

@@ -37,7 +37,7 @@ def start_gunicorn(args: list[str], env: dict, port: int):
         except (urllib.error.URLError, ConnectionError):
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-3000:]}")
+                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-3000:]}") from None
             time.sleep(0.2)
 
 

@@ -9,19 +9,11 @@ class GeminiClassifier(LLMClassifier):
     settings = ("GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL", "CLASSIFIER_TIMEOUT")
     api_key_setting = "GEMINI_API_KEY"
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._client = None
+    def _make_client(self):
+        from google import genai
+        from google.genai import types
 
-    @property
-    def client(self):
-        if self._client is None:
-            from google import genai  # imported on first use: a keyword-only desk never pays for it
-            from google.genai import types
-
-            self._client = genai.Client(api_key=self.api_key,
-                                        http_options=types.HttpOptions(base_url=self.base_url))
-        return self._client
+        return genai.Client(api_key=self.api_key, http_options=types.HttpOptions(base_url=self.base_url))
 
     def _ask(self, text: str, timeout: float) -> str | None:
         from google.genai import types

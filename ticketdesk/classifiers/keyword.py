@@ -122,7 +122,7 @@ NEGATORS = {"not", "no", "never", "kein", "keine", "keinen", "pas", "non", "nao"
 # words that may stand between a negator and what it negates: "not a billing question", "not about my plan"
 FILLERS = {"a", "an", "the", "my", "our", "about", "really", "actually", "related", "to", "un", "une",
            "una", "um", "uma", "ein", "eine", "einen", "el", "la", "le", "les", "o", "de", "du", "this",
-           "it", "is", "s", "e", "es", "est", "ist", "question", "just", "de", "sobre", "uber", "concernant", "really", "or"}
+           "it", "is", "s", "e", "es", "est", "ist", "question", "just", "sobre", "uber", "concernant", "or"}
 # "I can not log in" reports a failure; it does not deny the topic
 MODALS = {"can", "could", "do", "does", "did", "will", "would", "should", "may", "might", "must"}
 BREAK = "."

@@ -80,6 +80,14 @@ class LLMClassifier(Classifier):
         self.timeout = timeout
         self._cache = TTLCache(maxsize=512, ttl=CACHE_SECONDS)
         self._lock = threading.Lock()
+        self._client = None
+
+    @property
+    def client(self):
+        """The provider's SDK client, made on first use: a keyword-only desk never imports the SDK."""
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
 
     @classmethod
     def from_config(cls, config: Mapping) -> "LLMClassifier":
@@ -111,6 +119,10 @@ class LLMClassifier(Classifier):
             if not self._is_transient(e) or remaining < RETRY_MIN_SECONDS:
                 raise
         return self._ask(text, remaining)
+
+    @abstractmethod
+    def _make_client(self):
+        """Import the SDK and build its client, with the SDK's own retries off: the desk keeps the budget."""
 
     @abstractmethod
     def _ask(self, text: str, timeout: float) -> str | None:

@@ -15,18 +15,13 @@ class OpenAIClassifier(LLMClassifier):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._client = None
         self._response_format = JSON_SCHEMA_FORMAT
 
-    @property
-    def client(self):
-        if self._client is None:
-            import openai  # imported on first use: a keyword-only desk never pays for it
+    def _make_client(self):
+        import openai
 
-            # The SDK would wait up to 600 s and retry twice; the desk keeps its own budget.
-            self._client = openai.OpenAI(api_key=self.api_key, base_url=self.base_url,
-                                         timeout=self.timeout, max_retries=0)
-        return self._client
+        # The SDK would wait up to 600 s and retry twice.
+        return openai.OpenAI(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout, max_retries=0)
 
     def _ask(self, text: str, timeout: float) -> str | None:
         import openai

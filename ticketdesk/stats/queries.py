@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models import CATEGORIES, PRIORITIES, Ticket
 
 
-def ticket_stats(today=None) -> dict:
+def ticket_stats() -> dict:
     count = sa.func.count()
     row = db.session.execute(sa.select(
         count,
@@ -19,7 +19,7 @@ def ticket_stats(today=None) -> dict:
     total, open_count, first = row[0], row[1], row[2]
     by_priority = row[3:3 + len(PRIORITIES)]
     by_category = row[3 + len(PRIORITIES):]
-    today = today or datetime.now(timezone.utc).date()
+    today = datetime.now(timezone.utc).date()
     days = max((today - first.date()).days + 1, 1) if first else 0
     return {
         "total_tickets": total,
