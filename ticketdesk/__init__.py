@@ -5,9 +5,9 @@ from flask import Flask
 
 from config import config_class
 
-from . import classify, stats, tickets
+from . import classify, headers, stats, templating, tickets
 from .errors import register_error_handlers
-from .extensions import configure_engine, cors, db, migrate
+from .extensions import configure_engine, cors, csrf, db, migrate
 from .schema import MIGRATIONS, upgrade_if_behind
 
 
@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         upgrade_if_behind(app)
     if app.config["CORS_ALLOWED_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ALLOWED_ORIGINS"]}})
+    csrf.init_app(app)
+    headers.init_app(app)
+    templating.init_app(app)
     register_error_handlers(app)
 
     tickets.init_app(app)

@@ -4,14 +4,17 @@ import json
 from flask import Blueprint, request
 
 from .errors import ApiError
+from .extensions import csrf
 
 
 def api_route(bp: Blueprint, rule: str, **options):
     """Register `rule` both with and without its trailing slash, so both answer and neither redirects.
 
     (Werkzeug's `strict_slashes=False` answers a wrong method on the slash-less form with 404, not 405.)
+    API routes are exempt from the pages' CSRF check: they take JSON only, which a cross-site form cannot send.
     """
     def decorator(view):
+        csrf.exempt(view)
         endpoint = options.pop("endpoint", view.__name__)
         bp.add_url_rule(rule, endpoint, view, **options)
         bp.add_url_rule(rule.rstrip("/"), endpoint, view, **options)

@@ -1,7 +1,7 @@
 """JSON error responses for the API, in the shapes its existing clients already parse."""
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         if not _is_api():
-            return e
+            return render_template("error.html", code=e.code, name=e.name, description=e.description), e.code
         response, status = error_response(e.code, _http_error_body(e))
         if e.code == 405 and getattr(e, "valid_methods", None):
             response.headers["Allow"] = ", ".join(e.valid_methods)
@@ -53,4 +53,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(e: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if not _is_api():
+            return render_template("error.html", code=500, name="Something went wrong",
+                                   description="The error has been logged. Please try again in a moment."), 500
         return error_response(500, {"error": "An unexpected error occurred"})

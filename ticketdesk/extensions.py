@@ -3,11 +3,13 @@ import sqlalchemy as sa
 from flask_cors import CORS
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 
 # expire_on_commit=False: a just-written ticket is serialised from memory, not SELECTed again.
 db = SQLAlchemy(session_options={"expire_on_commit": False})
 migrate = Migrate()
 cors = CORS()
+csrf = CSRFProtect()  # every form; JSON API views are exempted by api_route
 
 
 def configure_engine(app) -> None:

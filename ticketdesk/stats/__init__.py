@@ -3,7 +3,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("stats", __name__)
 
-from . import api  # noqa: E402,F401
+from . import api, views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

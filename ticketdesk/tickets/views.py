@@ -1,0 +1,82 @@
+"""The agents' pages for tickets: the list, filing a ticket, and one ticket."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from ..extensions import db
+from ..forms import StatusForm, TicketForm, TriageForm, label
+from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket
+from ..errors import ApiError
+from ..schemas import decode_cursor, encode_cursor, ticket_query_schema
+from . import bp
+from .queries import ticket_page
+
+PAGE_SIZE = 25
+FILTERS = ("category", "priority", "status", "search")
+# the one-click moves offered for each status (the API allows any)
+NEXT_STATUSES = {"open": ["in_progress", "resolved"], "in_progress": ["resolved", "open"],
+                 "resolved": ["closed", "open"], "closed": ["open"]}
+
+
+@bp.get("/")
+def index():
+    raw = {k: v for k, v in request.args.items() if k in (*FILTERS, "cursor") and v.strip()}
+    try:
+        args = ticket_query_schema.load(raw)
+        after = decode_cursor(args.pop("cursor")) if "cursor" in args else None
+    except (ValidationError, ApiError):
+        flash("Some filters were not understood and have been cleared.", "warning")
+        return redirect(url_for("tickets.index"))
+    args.pop("limit")
+    rows = db.session.scalars(ticket_page(**args, after=after, limit=PAGE_SIZE)).all()
+    active = {k: raw[k] for k in FILTERS if k in raw}
+    older = None
+    if len(rows) > PAGE_SIZE:
+        last = rows[PAGE_SIZE - 1]
+        older = url_for("tickets.index", **active, cursor=encode_cursor(last.created_at, last.id))
+    return render_template("tickets/list.html", tickets=rows[:PAGE_SIZE], filters={k: raw.get(k, "") for k in FILTERS},
+                           active=active, older=older, paged="cursor" in raw, newest=url_for("tickets.index", **active),
+                           categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES)
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+def new():
+    form = TicketForm()
+    if form.validate_on_submit():
+        ticket = Ticket(**form.cleaned)
+        db.session.add(ticket)
+        db.session.commit()
+        flash(f"Ticket #{ticket.id} filed.", "success")
+        return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    return render_template("tickets/new.html", form=form), 400 if form.errors else 200
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    return db.session.get(Ticket, ticket_id) or abort(404)
+
+
+@bp.route("/tickets/<int(max=2147483647):ticket_id>", methods=["GET", "POST"])
+def detail(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    triage = TriageForm(obj=ticket)
+    if triage.validate_on_submit():
+        changed = {k: v for k, v in triage.cleaned.items() if getattr(ticket, k) != v}
+        for field, value in changed.items():
+            setattr(ticket, field, value)
+        db.session.commit()
+        flash("Ticket updated." if changed else "Nothing changed.", "success")
+        return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    return render_template("tickets/detail.html", ticket=ticket, triage=triage, status_form=StatusForm(),
+                           moves=NEXT_STATUSES[ticket.status]), 400 if triage.errors else 200
+
+
+@bp.post("/tickets/<int(max=2147483647):ticket_id>/status")
+def change_status(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    form = StatusForm()
+    if form.validate_on_submit() and "status" in form.cleaned:
+        ticket.status = form.cleaned["status"]
+        db.session.commit()
+        flash(f"Status set to {label(ticket.status).lower()}.", "success")
+    else:
+        flash("That status change was not understood; nothing changed.", "error")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
