@@ -3,14 +3,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# the browser tests drive Debian's Chromium (Playwright cannot download browsers here)
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install migrate clean
 
 run: $(BIN)/.installed migrate
 	$(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
-test: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(BIN)/.installed-dev $(CHROMIUM)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(BIN)/.installed
 
@@ -28,6 +31,10 @@ $(BIN)/.installed: requirements.txt | $(BIN)/python
 $(BIN)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(BIN)/.installed $@
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -103,7 +103,7 @@ def insert_tickets(app):
 METRICS: list[str] = []
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def report_metric():
     return METRICS.append
 

@@ -47,7 +47,7 @@ def new():
         db.session.commit()
         flash(f"Ticket #{ticket.id} filed.", "success")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
-    return render_template("tickets/new.html", form=form), 400 if form.errors else 200
+    return render_template("tickets/new.html", form=form)
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
@@ -66,7 +66,7 @@ def detail(ticket_id: int):
         flash("Ticket updated." if changed else "Nothing changed.", "success")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
     return render_template("tickets/detail.html", ticket=ticket, triage=triage, status_form=StatusForm(),
-                           moves=NEXT_STATUSES[ticket.status]), 400 if triage.errors else 200
+                           moves=NEXT_STATUSES[ticket.status])
 
 
 @bp.post("/tickets/<int(max=2147483647):ticket_id>/status")

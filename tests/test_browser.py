@@ -1,0 +1,254 @@
+"""The pages in a real browser: Playwright driving Debian's Chromium against a live server on a free port.
+
+Each test fails on any console error or uncaught page error. Screenshots of every page are saved under
+the run's temporary folder (printed at the end of the run)."""
+import os
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app
+from tests.llm_stub import Reply, StubLLM
+from tests.test_gunicorn import free_port
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+expect.set_options(timeout=8000)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium; Playwright gives every launch a fresh temporary profile of its own."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory, report_metric):
+    folder = tmp_path_factory.mktemp("screenshots")
+    report_metric(f"browser screenshots: {folder}")
+    return folder
+
+
+def serve(app):
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def live(app):
+    server, url = serve(app)
+    yield url
+    server.shutdown()
+
+
+def open_page(browser, errors, **context_options):
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (errors.append(f"dialog opened: {d.message}"), d.dismiss()))
+    return page
+
+
+@pytest.fixture
+def errors():
+    found: list[str] = []
+    yield found
+    assert found == [], found
+
+
+@pytest.fixture
+def page(browser, errors):
+    page = open_page(browser, errors)
+    yield page
+    page.context.close()
+
+
+def test_filing_with_a_suggestion_that_keeps_the_agents_override(page, live, screenshots, client):
+    page.goto(f"{live}/tickets/new")
+    page.fill("#title", "Refund please")
+    expect(page.locator("#title-counter")).to_contain_text("13/200")
+    page.locator("#description").press_sequentially("I was charged twice for my subscription this month")
+    expect(page.locator("#category")).to_have_value("billing")
+    expect(page.locator("#priority")).to_have_value("high")
+    expect(page.locator("#suggestion")).to_contain_text("by keyword")
+    expect(page.locator("#category")).to_have_class(re.compile("suggested"))
+    page.screenshot(path=screenshots / "new-ticket-suggested.png", full_page=True)
+
+    page.select_option("#priority", "low")  # the agent overrides the priority ...
+    page.fill("#description", "")
+    page.locator("#description").press_sequentially("Actually the whole site is down for all users: an outage!")
+    expect(page.locator("#category")).to_have_value("technical")  # ... a later suggestion updates the rest
+    expect(page.locator("#priority")).to_have_value("low")  # ... and never the override
+
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Refund please")
+    expect(page.locator(".flash")).to_contain_text("filed")
+    ticket = client.get("/api/tickets/").json[0]
+    assert (ticket["category"], ticket["priority"]) == ("technical", "low")
+
+
+def test_a_slow_suggestion_leaves_the_form_usable(app, browser, errors, screenshots):
+    with StubLLM() as stub:
+        stub.queue(Reply(text='{"category": "billing", "priority": "low"}', delay=6))
+        slow = make_app(app.config["SQLALCHEMY_DATABASE_URI"], TICKETDESK_CLASSIFIER="openai", OPENAI_API_KEY="k",
+                        OPENAI_BASE_URL=f"{stub.url}/v1", CLASSIFIER_TIMEOUT=3)
+        server, url = serve(slow)
+        page = open_page(browser, errors)
+        try:
+            page.goto(f"{url}/tickets/new")
+            page.fill("#title", "Printer jam")
+            page.locator("#description").press_sequentially("The printer is jammed")
+            expect(page.locator("#suggestion")).to_have_attribute("data-state", "waiting")
+            expect(page.locator("#suggestion")).to_have_attribute("aria-live", "polite")
+            page.screenshot(path=screenshots / "new-ticket-waiting.png")
+            page.select_option("#category", "technical")
+            page.select_option("#priority", "medium")
+            page.click("button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Printer jam")
+            expect(page.locator("#ticket .chip.category")).to_have_text("Technical")
+        finally:
+            page.context.close()
+            server.shutdown()
+
+
+def test_filters_and_search_narrow_the_list_and_survive_reload(page, live, make_ticket, screenshots):
+    make_ticket(title="Refund for March", description="charged twice", category="billing", priority="high")
+    make_ticket(title="Login loop", description="SSO redirects forever", category="account", priority="medium")
+    make_ticket(title="Refund request denied", description="why?", category="account", priority="low")
+    page.goto(live)
+    expect(page.locator(".ticket-row")).to_have_count(3)
+    page.evaluate("window.__samePage = true")
+
+    page.select_option("#category", "account")
+    expect(page.locator(".ticket-row")).to_have_count(2)
+    page.fill("#search", "refund")
+    expect(page.locator(".ticket-row")).to_have_count(1)
+    expect(page.locator(".ticket-title")).to_have_text("Refund request denied")
+    assert page.evaluate("window.__samePage") is True  # no full reload
+    expect(page).to_have_url(re.compile(r"category=account.*search=refund|search=refund.*category=account"))
+    page.screenshot(path=screenshots / "list-filtered.png", full_page=True)
+
+    page.reload()
+    expect(page.locator("#category")).to_have_value("account")
+    expect(page.locator("#search")).to_have_value("refund")
+    expect(page.locator(".ticket-row")).to_have_count(1)
+
+    page.select_option("#status", "closed")
+    expect(page.locator(".empty")).to_contain_text("No tickets match these filters.")
+    page.click("text=Clear filters")
+    expect(page.locator(".ticket-row")).to_have_count(3)
+    page.go_back()
+    expect(page.locator("#category")).to_have_value("account")
+
+
+def test_changing_status_and_triage_from_the_detail_page(page, live, make_ticket, screenshots, client):
+    ticket = make_ticket(title="Export crashes")
+    page.goto(f"{live}/tickets/{ticket['id']}")
+    page.evaluate("window.__samePage = true")
+    page.click("button:has-text('Start work')")
+    expect(page.locator("#status")).to_have_text("In progress")
+    expect(page.locator(".flash")).to_contain_text("Status set to in progress")
+    page.click("button:has-text('Resolve')")
+    expect(page.locator("#status")).to_have_text("Resolved")
+    page.select_option("#priority", "critical")
+    page.click("button:has-text('Save')")
+    expect(page.locator("#ticket .badge")).to_have_text("Critical")
+    assert page.evaluate("window.__samePage") is True
+    page.screenshot(path=screenshots / "ticket-detail.png", full_page=True)
+    body = client.get(f"/api/tickets/{ticket['id']}/").json
+    assert (body["status"], body["priority"]) == ("resolved", "critical")
+
+
+def test_the_dashboard_matches_the_api_and_follows_new_tickets(page, live, make_ticket, client, screenshots):
+    make_ticket(priority="high", category="billing")
+    make_ticket(priority="critical", category="technical")
+    page.goto(f"{live}/stats")
+    stats = client.get("/api/tickets/stats/").json
+    expect(page.locator(".kpi [data-stat=total_tickets]")).to_have_text(str(stats["total_tickets"]))
+    expect(page.locator("[data-stat=open_tickets]").first).to_have_text(str(stats["open_tickets"]))
+    expect(page.locator("[data-count='priority_breakdown.critical']")).to_have_text("1")
+    page.screenshot(path=screenshots / "dashboard.png", full_page=True)
+
+    make_ticket(priority="critical", category="account")
+    expect(page.locator(".kpi [data-stat=total_tickets]")).to_have_text("3")
+    expect(page.locator("[data-count='priority_breakdown.critical']")).to_have_text("2")
+    expect(page.locator("[data-bar=critical]")).to_have_attribute("width", "100.00")
+
+
+def test_the_form_without_javascript_shows_errors_then_files(browser, errors, live, client, screenshots):
+    page = open_page(browser, errors, java_script_enabled=False)
+    try:
+        page.goto(f"{live}/tickets/new")
+        page.fill("#title", "No script here")
+        page.click("button[type=submit]")
+        expect(page.locator("#description-error")).to_have_text("This field may not be blank.")
+        expect(page.locator("#category-error")).to_have_text("This field is required.")
+        expect(page.locator("#title")).to_have_value("No script here")
+        page.screenshot(path=screenshots / "new-ticket-errors-nojs.png", full_page=True)
+        page.fill("#description", "Plain HTML still works")
+        page.select_option("#category", "general")
+        page.select_option("#priority", "low")
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("No script here")
+        page.click("button:has-text('Start work')")
+        expect(page.locator("#status")).to_have_text("In progress")
+        page.goto(f"{live}/?status=in_progress")
+        expect(page.locator(".ticket-row")).to_have_count(1)
+    finally:
+        page.context.close()
+    assert client.get("/api/tickets/").json[0]["status"] == "in_progress"
+
+
+def test_a_hostile_title_is_rendered_as_text(page, live, make_ticket):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    ticket = make_ticket(title=hostile, description=hostile)
+    page.goto(live)
+    expect(page.locator(".ticket-title")).to_have_text(hostile)
+    page.goto(f"{live}/tickets/{ticket['id']}")
+    expect(page.locator("h1")).to_have_text(hostile)
+    expect(page.locator(".description")).to_have_text(hostile)
+
+
+def test_keyboard_alone_files_a_ticket(page, live, client):
+    page.goto(f"{live}/tickets/new")
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "title":
+            break
+    page.keyboard.type("Keyboard only")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Where can I download my invoices?")
+    expect(page.locator("#category")).to_have_value("billing")  # suggested while typing
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "priority"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Keyboard only")
+    assert client.get("/api/tickets/").json[0]["category"] == "billing"
+
+
+def test_every_page_loads_without_console_errors_on_a_phone(browser, errors, live, make_ticket, screenshots):
+    ticket = make_ticket(title="A rather long title to see how the list wraps on a small phone screen")
+    page = open_page(browser, errors, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        for name, path in (("list", "/"), ("new", "/tickets/new"), ("detail", f"/tickets/{ticket['id']}"),
+                           ("dashboard", "/stats"), ("not-found", "/no-such-page")):
+            page.goto(f"{live}{path}")
+            expect(page.locator("nav[aria-label=Main]")).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{name} overflows"
+            page.screenshot(path=screenshots / f"phone-{name}.png", full_page=True)
+    finally:
+        page.context.close()
+    # a 404 logs "Failed to load resource" in the console, which is the page doing its job
+    errors[:] = [e for e in errors if "404" not in e]
