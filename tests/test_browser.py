@@ -99,7 +99,7 @@ def test_filing_with_a_suggestion_that_keeps_the_agents_override(page, live, scr
 
 def test_a_slow_suggestion_leaves_the_form_usable(app, browser, errors, screenshots):
     with StubLLM() as stub:
-        stub.queue(Reply(text='{"category": "billing", "priority": "low"}', delay=6))
+        stub.default = Reply(text='{"category": "billing", "priority": "low"}', delay=6)  # every request is slow
         slow = make_app(app.config["SQLALCHEMY_DATABASE_URI"], TICKETDESK_CLASSIFIER="openai", OPENAI_API_KEY="k",
                         OPENAI_BASE_URL=f"{stub.url}/v1", CLASSIFIER_TIMEOUT=3)
         server, url = serve(slow)
