@@ -34,8 +34,9 @@ def upgrade_if_behind(app: Flask) -> None:
         if current_revision(engine) == head:
             return
         with _migration_lock(engine):
-            if current_revision(engine) != head:
-                app.logger.info("database at revision %s, migrating to %s", current_revision(engine), head)
+            current = current_revision(engine)  # again: another worker may have migrated while we waited
+            if current != head:
+                app.logger.info("database at revision %s, migrating to %s", current, head)
                 flask_migrate.upgrade(directory=str(MIGRATIONS))
         engine.dispose()  # workers forked later must not share these connections
 
