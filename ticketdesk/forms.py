@@ -1,7 +1,7 @@
 """The agents' forms. Flask-WTF brings CSRF and rendering; the rules are the API's marshmallow schema,
 so a page and the API accept and refuse exactly the same input."""
 from flask_wtf import FlaskForm
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
@@ -29,14 +29,15 @@ class SchemaForm(FlaskForm):
         valid = super().validate(extra_validators)
         raw = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
         data = {k: v for k, v in raw.items() if v not in (None, "") or isinstance(self._fields[k], StringField)}
-        errors = self.schema.validate(data)
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = [*field.errors, *messages]
-        if not errors:
+        try:
             self.cleaned = self.schema.load(data)
-        return valid and not errors
+        except ValidationError as e:
+            for name, messages in e.normalized_messages().items():
+                field = self._fields.get(name)
+                if field is not None:
+                    field.errors = [*field.errors, *messages]
+            return False
+        return valid
 
 
 class TicketForm(SchemaForm):

@@ -31,14 +31,16 @@ def upgrade_if_behind(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         head = head_revision()
-        if current_revision(engine) == head:
-            return
-        with _migration_lock(engine):
-            current = current_revision(engine)  # again: another worker may have migrated while we waited
-            if current != head:
-                app.logger.info("database at revision %s, migrating to %s", current, head)
-                flask_migrate.upgrade(directory=str(MIGRATIONS))
-        engine.dispose()  # workers forked later must not share these connections
+        try:
+            if current_revision(engine) == head:
+                return
+            with _migration_lock(engine):
+                current = current_revision(engine)  # again: another worker may have migrated meanwhile
+                if current != head:
+                    app.logger.info("database at revision %s, migrating to %s", current, head)
+                    flask_migrate.upgrade(directory=str(MIGRATIONS))
+        finally:
+            engine.dispose()  # a process forked after start-up must not share these connections
 
 
 @contextmanager
