@@ -30,7 +30,7 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
-            for table in ("tickets", "alembic_version"):
+            for table in ("ticket_counts", "tickets", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
 
 

@@ -5,7 +5,7 @@ from flask import Flask
 
 from config import config_class
 
-from . import classify, headers, stats, templating, tickets
+from . import classify, headers, health, stats, templating, tickets
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, csrf, db, migrate
 from .schema import MIGRATIONS, upgrade_if_behind
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     templating.init_app(app)
     register_error_handlers(app)
+    health.init_app(app)
 
     tickets.init_app(app)
     stats.init_app(app)

@@ -72,3 +72,19 @@ class Ticket(db.Model):
 
     def __repr__(self) -> str:
         return f"<Ticket {self.id} {self.status} {self.title[:30]!r}>"
+
+
+class TicketCount(db.Model):
+    """How many tickets have each (status, priority, category), kept exact by triggers (migration 0002)
+    in the transaction that writes the ticket. Stats sum these rows; on PostgreSQL each connection
+    writes its own `shard` so that concurrent writers do not wait on one row."""
+
+    __tablename__ = "ticket_counts"
+
+    status = sa.Column(sa.String(16), primary_key=True)
+    priority = sa.Column(sa.String(16), primary_key=True)
+    category = sa.Column(sa.String(16), primary_key=True)
+    shard = sa.Column(sa.SmallInteger, primary_key=True)
+    n = sa.Column(sa.BigInteger, nullable=False)
+
+    __table_args__ = (sa.PrimaryKeyConstraint(status, priority, category, shard, name="pk_ticket_counts"),)
