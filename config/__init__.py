@@ -33,6 +33,11 @@ def database_url(default: str, name: str = "DATABASE_URL") -> str:
     return url
 
 
+def gunicorn_threads() -> int:
+    """Threads per gunicorn worker: also the most database connections one worker can use at once."""
+    return int(os.environ.get("GUNICORN_THREADS") or 4)
+
+
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     try:
@@ -67,6 +72,7 @@ class Config:
         """Fill in what depends on the chosen class; called once by the app factory."""
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _shared_dev_secret()
+        _size_pool(config)
 
 
 class DevelopmentConfig(Config):
@@ -85,6 +91,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def finalize(cls, config: dict) -> None:
+        _size_pool(config)
         key = config.get("SECRET_KEY") or ""
         if len(key) < 16 or key in {"change-me", "changeme", "secret", "dev"}:
             raise RuntimeError(
@@ -102,6 +109,14 @@ def config_class(name: str | None = None) -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"TICKETDESK_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from None
+
+
+def _size_pool(config: dict) -> None:
+    """On PostgreSQL, one pooled connection per worker thread and two spare: a worker never waits for a
+    connection, and WEB_CONCURRENCY x (GUNICORN_THREADS + 2) stays well under the server's max_connections."""
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": gunicorn_threads(), "max_overflow": 2,
+                                               **config["SQLALCHEMY_ENGINE_OPTIONS"]}
 
 
 def _shared_dev_secret() -> str:

@@ -5,17 +5,17 @@ WEB_CONCURRENCY and GUNICORN_THREADS size the pool; workers share nothing but th
 """
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 
-from dotenv import load_dotenv
-
-load_dotenv(Path(__file__).resolve().parent.parent / ".env")  # the same .env the app reads
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from config import gunicorn_threads  # noqa: E402  (also loads the same .env the app reads)
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))
 # Threads let a worker keep serving while one request waits on an LLM provider.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+threads = gunicorn_threads()
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

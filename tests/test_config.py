@@ -67,3 +67,16 @@ def test_no_cors_headers_unless_configured():
     client = make_app("sqlite://").test_client()
     response = client.get("/api/tickets/stats/", headers={"Origin": "http://localhost:3000"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_postgresql_pool_holds_a_connection_per_worker_thread(monkeypatch):
+    monkeypatch.setenv("GUNICORN_THREADS", "6")
+    for env in ("testing", "production"):
+        app = make_app("postgresql+psycopg2://postgres@127.0.0.1/unused", TICKETDESK_ENV=env, SECRET_KEY="k" * 40,
+                       AUTO_MIGRATE=False)
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (6, 2, True)
+        with app.app_context():
+            from ticketdesk.extensions import db
+            assert db.engine.pool.size() == 6
+    assert "pool_size" not in make_app("sqlite://").config["SQLALCHEMY_ENGINE_OPTIONS"]

@@ -5,8 +5,8 @@ from ..api import api_route, json_body
 from ..errors import NOT_FOUND, ApiError
 from ..extensions import db
 from ..models import Ticket
-from ..schemas import (decode_cursor, encode_cursor, load_or_400, ticket_patch_schema,
-                       ticket_query_schema, ticket_schema, tickets_schema)
+from ..schemas import (decode_cursor, encode_cursor, load_or_400, ticket_json, ticket_patch_schema,
+                       ticket_query_schema, ticket_schema)
 from . import bp
 from .queries import ticket_page
 
@@ -24,8 +24,8 @@ def list_tickets():
     limit = args.pop("limit")
     cursor = args.pop("cursor", None)
     after = decode_cursor(cursor) if cursor else None
-    rows = db.session.scalars(ticket_page(**args, after=after, limit=limit)).all()
-    response = jsonify(tickets_schema.dump(rows[:limit]))
+    rows = db.session.execute(ticket_page(**args, after=after, limit=limit)).all()
+    response = jsonify([ticket_json(row) for row in rows[:limit]])
     if len(rows) > limit:
         last = rows[limit - 1]
         query = {**request.args.to_dict(), "cursor": encode_cursor(last.created_at, last.id)}
@@ -39,12 +39,12 @@ def create_ticket():
     ticket = Ticket(**load_or_400(ticket_schema, json_body()))
     db.session.add(ticket)
     db.session.commit()
-    return jsonify(ticket_schema.dump(ticket)), 201
+    return jsonify(ticket_json(ticket)), 201
 
 
 @api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["GET"])
 def get_ticket(ticket_id: int):
-    return jsonify(ticket_schema.dump(get_ticket_or_404(ticket_id)))
+    return jsonify(ticket_json(get_ticket_or_404(ticket_id)))
 
 
 @api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["PATCH"])
@@ -54,4 +54,4 @@ def update_ticket(ticket_id: int):
     for field, value in changes.items():
         setattr(ticket, field, value)
     db.session.commit()
-    return jsonify(ticket_schema.dump(ticket))
+    return jsonify(ticket_json(ticket))

@@ -27,7 +27,7 @@ def index():
         flash("Some filters were not understood and have been cleared.", "warning")
         return redirect(url_for("tickets.index"))
     args.pop("limit")
-    rows = db.session.scalars(ticket_page(**args, after=after, limit=PAGE_SIZE)).all()
+    rows = db.session.execute(ticket_page(**args, after=after, limit=PAGE_SIZE)).all()
     active = {k: raw[k] for k in FILTERS if k in raw}
     older = None
     if len(rows) > PAGE_SIZE:

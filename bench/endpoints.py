@@ -1,0 +1,93 @@
+"""What the benchmark measures: each endpoint as a request, and the SQL the app runs to answer it
+(captured from the app itself, so the floors and the plan checks look at the real statements)."""
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ticketdesk.extensions import db
+from ticketdesk.models import Ticket
+from ticketdesk.schemas import encode_cursor
+
+from .load import COMMON_WORD, RARE_WORD
+
+NEW_TICKET = {"title": "Cannot export report {n}", "description": "Export to CSV fails with error 500 since "
+              "the update; run {n}. The finance team needs the data today.", "category": "technical",
+              "priority": "high"}
+CLASSIFY = {"description": "I was charged twice for my subscription this month, please refund {n}"}
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    method: str = "GET"
+    body: dict | None = None
+    uses_database: bool = True
+    # indexes EXPLAIN must show for a GET on PostgreSQL: all of `uses`, and one of `uses_any` if given
+    uses: tuple[str, ...] = ()
+    uses_any: tuple[str, ...] = ()
+
+    @property
+    def body_text(self) -> str:
+        return json.dumps(self.body) if self.body is not None else ""
+
+
+def deep_cursor(position: int) -> str:
+    """The cursor a client holds after paging `position` tickets into the newest-first list."""
+    created_at, ticket_id = db.session.execute(
+        sa.select(Ticket.created_at, Ticket.id).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .offset(position).limit(1)).one()
+    return encode_cursor(created_at, ticket_id)
+
+
+def endpoints(total: int) -> list[Endpoint]:
+    """Every endpoint the benchmark drives; call inside an app context on the loaded database."""
+    cursor = deep_cursor(total // 2)
+    return [
+        Endpoint("bare endpoint (/healthz)", "/healthz", uses_database=False),
+        Endpoint("list, first page (100)", "/api/tickets/", uses=("ix_tickets_created_id",)),
+        Endpoint("list, status=open & priority=high", "/api/tickets/?status=open&priority=high",
+                 uses_any=("ix_tickets_status_created_id", "ix_tickets_priority_created_id")),
+        Endpoint(f"search, rare word ({RARE_WORD.lower()})", f"/api/tickets/?search={RARE_WORD.lower()}",
+                 uses=("ix_tickets_title_trgm", "ix_tickets_description_trgm")),
+        # a common word is found sooner by walking the newest-first index than through the trigram index
+        Endpoint(f"search, common word ({COMMON_WORD})", f"/api/tickets/?search={COMMON_WORD}",
+                 uses_any=("ix_tickets_created_id", "ix_tickets_description_trgm")),
+        Endpoint(f"list, deep page (cursor at {total // 2:,})", f"/api/tickets/?cursor={cursor}",
+                 uses=("ix_tickets_created_id",)),
+        Endpoint("stats", "/api/tickets/stats/", uses=("ix_tickets_created_id",)),
+        Endpoint("one ticket", f"/api/tickets/{total // 3}/", uses=("tickets_pkey",)),
+        Endpoint("create", "/api/tickets/", "POST", NEW_TICKET),
+        Endpoint("classify (keyword)", "/api/tickets/classify/", "POST", CLASSIFY, uses_database=False),
+        Endpoint("page: new-ticket form", "/tickets/new", uses_database=False),
+    ]
+
+
+def capture_sql(app, endpoint: Endpoint) -> list[tuple[str, dict]]:
+    """The statements (with their parameters) the app runs to answer `endpoint` once."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.strip().upper() != "SELECT 1":  # the pool's pre-ping, not the endpoint's work
+            statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        body = endpoint.body_text.replace("{n}", "0")
+        response = app.test_client().open(endpoint.path, method=endpoint.method, data=body or None,
+                                          content_type="application/json" if body else None)
+        assert response.status_code < 300, (endpoint.path, response.status_code, response.get_data(as_text=True))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def explain(connection, statement: str, parameters, analyze: bool = False) -> str:
+    """PostgreSQL's plan for one captured statement (a psycopg2 DBAPI connection)."""
+    with connection.cursor() as cursor:
+        options = "ANALYZE, BUFFERS, " if analyze else ""
+        cursor.execute(f"EXPLAIN ({options}COSTS OFF) {statement}", parameters)
+        return "\n".join(row[0] for row in cursor.fetchall())

@@ -1,0 +1,232 @@
+"""`make bench`: N tickets in a dedicated PostgreSQL database, the app under gunicorn as in production,
+wrk from a separate process, and beside each endpoint the floors it cannot beat. Writes
+bench/results/latest.md and plans.md; fails only if a request fails.
+
+Settings (environment): BENCH_TICKETS (1000000), BENCH_DATABASE_URL
+(postgresql://postgres@127.0.0.1:5432/ticketdesk_bench), BENCH_DURATION seconds per loaded run (30),
+BENCH_SERVICE_DURATION seconds per one-connection run (10), BENCH_CONNECTIONS (32), BENCH_REUSE=1 to keep
+an already loaded database.
+"""
+import json
+import os
+import platform
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg2
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from config import ROOT, database_url
+from ticketdesk import create_app
+from ticketdesk.extensions import db
+
+from . import load
+from .endpoints import Endpoint, capture_sql, endpoints, explain
+from .serialise import measure_encoders
+
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "wrk" / "report.lua"
+
+
+def setting(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def ensure_wrk() -> str:
+    if not shutil.which("wrk"):
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk")
+
+
+def loaded_count(url: str) -> int | None:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM tickets")).scalar()
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def sql_floor(dsn: str, statements: list[tuple[str, dict]], write: bool, seconds: float = 2.0) -> float:
+    """Median milliseconds PostgreSQL takes for the statements of one request, run back to back on one
+    connection from this process (a commit included for writes)."""
+    times = []
+    with psycopg2.connect(dsn) as conn:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline or len(times) < 20:
+            started = time.perf_counter()
+            with conn.cursor() as cursor:
+                for statement, parameters in statements:
+                    cursor.execute(statement, parameters)
+                    if cursor.description:
+                        cursor.fetchall()
+            conn.commit() if write else conn.rollback()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def libpq_dsn(url: str) -> str:
+    u = make_url(url)
+    return f"host={u.host or '127.0.0.1'} port={u.port or 5432} user={u.username or 'postgres'} dbname={u.database}"
+
+
+def wrk(binary: str, base: str, endpoint: Endpoint, connections: int, seconds: int) -> dict:
+    threads = min(connections, 2)
+    env = {**os.environ, "BENCH_METHOD": endpoint.method, "BENCH_BODY": endpoint.body_text}
+    out = subprocess.run([binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                          "-s", str(LUA), base + endpoint.path], env=env, capture_output=True, text=True, check=True)
+    line = next(line for line in out.stdout.splitlines() if line.startswith("BENCH_RESULT "))
+    result = json.loads(line.removeprefix("BENCH_RESULT "))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors",
+                                                "timeouts"))
+    return result
+
+
+def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "TICKETDESK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+           "TICKETDESK_CLASSIFIER": "keyword", "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0"}
+    log = open(RESULTS / "gunicorn.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
+                               "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    import urllib.request
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not become ready; see bench/results/gunicorn.log")
+
+
+def ms(us: float) -> str:
+    return f"{us / 1000:.2f}"
+
+
+def main() -> int:
+    count = setting("BENCH_TICKETS", 1_000_000)
+    duration = setting("BENCH_DURATION", 30)
+    service_duration = setting("BENCH_SERVICE_DURATION", 10)
+    connections = setting("BENCH_CONNECTIONS", 32)
+    port = setting("BENCH_PORT", 8765)
+    url = database_url("postgresql://postgres@127.0.0.1:5432/ticketdesk_bench", "BENCH_DATABASE_URL")
+    RESULTS.mkdir(exist_ok=True)
+    binary = ensure_wrk()
+
+    fill_seconds = None
+    if os.environ.get("BENCH_REUSE") == "1" and (loaded_count(url) or 0) >= count:
+        print(f"reusing {url} ({loaded_count(url):,} tickets)", flush=True)
+    else:
+        print(f"loading {count:,} tickets into {url} ...", flush=True)
+        fill_seconds = load.build(url, count)
+        print(f"loaded in {fill_seconds:.1f} s", flush=True)
+    total = loaded_count(url)
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword"})
+    with app.app_context():
+        targets = endpoints(total)
+        pg_version = db.session.execute(sa.text("SHOW server_version")).scalar()
+    dsn = libpq_dsn(url)
+    floors, plans = {}, []
+    with psycopg2.connect(dsn) as conn:
+        for endpoint in targets:
+            if not endpoint.uses_database:
+                continue
+            statements = capture_sql(app, endpoint)
+            floors[endpoint.name] = sql_floor(dsn, statements, write=endpoint.method != "GET")
+            for statement, parameters in statements:
+                plans.append(f"## {endpoint.name}\n\n```sql\n{statement.strip()}\n```\n\n```\n"
+                             f"{explain(conn, statement, parameters, analyze=True)}\n```\n")
+                conn.rollback()
+    with app.app_context():
+        db.engine.dispose()
+    encoders = measure_encoders(url)
+
+    server = start_gunicorn(url, port)
+    base = f"http://127.0.0.1:{port}"
+    results = {}
+    try:
+        for endpoint in targets:
+            print(f"{endpoint.name}: warm-up, 1 connection {service_duration} s, {connections} connections "
+                  f"{duration} s", flush=True)
+            wrk(binary, base, endpoint, 4, 2)
+            results[endpoint.name] = (wrk(binary, base, endpoint, 1, service_duration),
+                                      wrk(binary, base, endpoint, connections, duration))
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    report = render(targets, results, floors, encoders, count=total, fill_seconds=fill_seconds, duration=duration,
+                    service_duration=service_duration, connections=connections, pg_version=pg_version)
+    (RESULTS / "latest.md").write_text(report)
+    (RESULTS / "plans.md").write_text(f"# Query plans at {total:,} tickets (EXPLAIN ANALYZE)\n\n" + "\n".join(plans))
+    print(report)
+    failed = {name: loaded["errors"] + single["errors"] for name, (single, loaded) in results.items()
+              if loaded["errors"] or single["errors"]}
+    if failed:
+        print(f"FAILED requests: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def render(targets, results, floors, encoders, *, count, fill_seconds, duration, service_duration, connections,
+           pg_version) -> str:
+    bare_single, bare_loaded = results[targets[0].name]
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    lines = [
+        f"# TicketDesk benchmark, {count:,} tickets",
+        "",
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores ({cpu}) · PostgreSQL {pg_version} "
+        f"on the same machine · gunicorn with `config/gunicorn.conf.py` (production settings) · wrk on the same "
+        f"machine" + (f" · {count:,} tickets loaded in {fill_seconds:.0f} s" if fill_seconds else ""),
+        "",
+        f"Each endpoint: 2 s warm-up, then **1 connection for {service_duration} s** (service time) and "
+        f"**{connections} connections for {duration} s** (throughput). Times in ms.",
+        "",
+        "| endpoint | 1 conn p50 | 1 conn p99 | SQL floor | p50 ÷ (bare + SQL) | req/s "
+        f"| {connections} conn p50 | {connections} conn p99 | req/s ÷ bare | errors |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for endpoint in targets:
+        single, loaded = results[endpoint.name]
+        floor = floors.get(endpoint.name)
+        limit_us = bare_single["p50_us"] + (floor or 0) * 1000
+        lines.append(
+            f"| {endpoint.name} | {ms(single['p50_us'])} | {ms(single['p99_us'])} | "
+            f"{f'{floor:.2f}' if floor is not None else '–'} | {single['p50_us'] / limit_us:.1f}× | "
+            f"{loaded['rps']:,.0f} | {ms(loaded['p50_us'])} | {ms(loaded['p99_us'])} | "
+            f"{loaded['rps'] / bare_loaded['rps']:.2f} | {single['errors'] + loaded['errors']} |")
+    lines += [
+        "",
+        "- **SQL floor**: median time for the statements the app runs for that request (captured from the app), "
+        "run back to back by psycopg2 on one connection, commit included for writes.",
+        "- **p50 ÷ (bare + SQL)**: one-connection p50 over the sum of the bare endpoint's p50 (HTTP, gunicorn, "
+        "Flask) and the SQL floor; 1.0× would mean the endpoint adds nothing of its own.",
+        "- **req/s ÷ bare**: loaded throughput as a share of the bare endpoint's on the same server.",
+        "",
+        "## JSON encoding of one 100-ticket page (in-process, median of repeated runs)",
+        "",
+        "| step | ms |",
+        "|---|--:|",
+        *(f"| {step} | {value:.3f} |" for step, value in encoders.items()),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
