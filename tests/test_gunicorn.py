@@ -138,3 +138,17 @@ def test_plain_gunicorn_on_a_new_empty_database_migrates_and_serves(new_empty_da
     finally:
         stop(process)
     assert b"Traceback" not in process.stderr.read()
+
+
+def test_the_compose_health_check_passes_on_a_ready_server_and_fails_without_one(server):
+    import yaml
+
+    check = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["healthcheck"]["test"]
+    assert check[0] == "CMD" and "/readyz" in check[-1]
+    port = server.rsplit(":", 1)[1]
+    ready = subprocess.run([sys.executable, *check[2:-1], check[-1].replace(":8000/", f":{port}/")],
+                           capture_output=True, timeout=30)
+    assert ready.returncode == 0, ready.stderr
+    nobody = subprocess.run([sys.executable, *check[2:-1], check[-1].replace(":8000/", f":{free_port()}/")],
+                            capture_output=True, timeout=30)
+    assert nobody.returncode != 0
