@@ -51,6 +51,8 @@ class Ticket(db.Model):
     status = sa.Column(sa.String(16), nullable=False, default="open", server_default="open")
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, server_default=sa.func.now())
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow, server_default=sa.func.now())
+    # raised by every change (tickets/changes.py); the API's ETag
+    version = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")
 
     # The migration is the source of truth for the schema; these mirror it so the model documents it.
     __table_args__ = (

@@ -1,5 +1,8 @@
-"""The ticket routes of the JSON API: `/api/tickets/` and `/api/tickets/<id>/`."""
-from flask import jsonify, request, url_for
+"""The ticket routes of the JSON API: `/api/tickets/` and `/api/tickets/<id>/`.
+
+A ticket's ETag is its version: GET answers 304 to a matching If-None-Match, and PATCH with If-Match
+applies only to that version (412 otherwise); without If-Match the last write wins."""
+from flask import Response, jsonify, request, url_for
 
 from ..api import api_route, json_body
 from ..errors import NOT_FOUND, ApiError
@@ -8,7 +11,24 @@ from ..models import Ticket
 from ..schemas import (decode_cursor, encode_cursor, load_or_400, ticket_json, ticket_patch_schema,
                        ticket_query_schema, ticket_schema)
 from . import bp
+from .changes import VersionMismatch, change_ticket
 from .queries import ticket_page
+
+PRECONDITION_FAILED = {"detail": "Precondition failed: the ticket has changed since that version was read."}
+
+
+def tagged(response: Response, ticket: Ticket) -> Response:
+    response.set_etag(f"v{ticket.version}")
+    return response
+
+
+def expected_versions() -> set[int] | None:
+    """The versions If-Match names (None without the header or with `*`); a tag that is not one of
+    ours, or a weak one, names no version and so can only fail."""
+    if not request.if_match or request.if_match.star_tag:
+        return None
+    tags = request.if_match.as_set()  # strong tags only, as If-Match requires
+    return {int(tag[1:]) for tag in tags if tag[:1] == "v" and tag[1:].isdigit() and len(tag) < 12}
 
 
 def get_ticket_or_404(ticket_id: int) -> Ticket:
@@ -39,19 +59,30 @@ def create_ticket():
     ticket = Ticket(**load_or_400(ticket_schema, json_body()))
     db.session.add(ticket)
     db.session.commit()
-    return jsonify(ticket_json(ticket)), 201
+    response = tagged(jsonify(ticket_json(ticket)), ticket)
+    response.headers["Location"] = url_for("tickets.get_ticket", ticket_id=ticket.id)
+    return response, 201
 
 
 @api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["GET"])
 def get_ticket(ticket_id: int):
-    return jsonify(ticket_json(get_ticket_or_404(ticket_id)))
+    ticket = get_ticket_or_404(ticket_id)
+    return tagged(jsonify(ticket_json(ticket)), ticket).make_conditional(request)
 
 
 @api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["PATCH"])
 def update_ticket(ticket_id: int):
-    ticket = get_ticket_or_404(ticket_id)
-    changes = load_or_400(ticket_patch_schema, json_body())
-    for field, value in changes.items():
-        setattr(ticket, field, value)
+    try:
+        changes = load_or_400(ticket_patch_schema, json_body())
+    except ApiError:
+        get_ticket_or_404(ticket_id)  # an unknown ticket is a 404 whatever the body
+        raise
+    try:
+        ticket = change_ticket(ticket_id, changes, expected_versions())
+    except VersionMismatch as stale:
+        db.session.rollback()
+        return tagged(jsonify(PRECONDITION_FAILED), stale.ticket), 412
+    if ticket is None:
+        raise ApiError(404, NOT_FOUND)
     db.session.commit()
-    return jsonify(ticket_json(ticket))
+    return tagged(jsonify(ticket_json(ticket)), ticket)

@@ -8,6 +8,7 @@ from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket
 from ..errors import ApiError
 from ..schemas import decode_cursor, encode_cursor, ticket_query_schema
 from . import bp
+from .changes import VersionMismatch, change_ticket
 from .queries import ticket_page
 
 PAGE_SIZE = 25
@@ -54,16 +55,31 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
     return db.session.get(Ticket, ticket_id) or abort(404)
 
 
+def _saved(ticket_id: int, changes: dict) -> bool:
+    """Apply `changes` if the ticket is still at the version the agent's page showed (its hidden
+    `version` field); otherwise save nothing and say why."""
+    shown = request.form.get("version", "")
+    try:
+        change_ticket(ticket_id, changes, {int(shown)} if shown.isdigit() else None)
+    except VersionMismatch:
+        db.session.rollback()
+        flash("Someone else changed this ticket while you had it open, so nothing was saved. "
+              "This is the ticket as it is now.", "error")
+        return False
+    db.session.commit()
+    return True
+
+
 @bp.route("/tickets/<int(max=2147483647):ticket_id>", methods=["GET", "POST"])
 def detail(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     triage = TriageForm(obj=ticket)
     if triage.validate_on_submit():
         changed = {k: v for k, v in triage.cleaned.items() if getattr(ticket, k) != v}
-        for field, value in changed.items():
-            setattr(ticket, field, value)
-        db.session.commit()
-        flash("Ticket updated." if changed else "Nothing changed.", "success")
+        if not changed:
+            flash("Nothing changed.", "success")
+        elif _saved(ticket.id, changed):
+            flash("Ticket updated.", "success")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
     return render_template("tickets/detail.html", ticket=ticket, triage=triage, status_form=StatusForm(),
                            moves=NEXT_STATUSES[ticket.status])
@@ -74,9 +90,8 @@ def change_status(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = StatusForm()
     if form.validate_on_submit() and "status" in form.cleaned:
-        ticket.status = form.cleaned["status"]
-        db.session.commit()
-        flash(f"Status set to {label(ticket.status).lower()}.", "success")
+        if _saved(ticket.id, {"status": form.cleaned["status"]}):
+            flash(f"Status set to {label(form.cleaned['status']).lower()}.", "success")
     else:
         flash("That status change was not understood; nothing changed.", "error")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
