@@ -113,9 +113,11 @@ def config_class(name: str | None = None) -> type[Config]:
 
 def _size_pool(config: dict) -> None:
     """On PostgreSQL, one pooled connection per worker thread and two spare: a worker never waits for a
-    connection, and WEB_CONCURRENCY x (GUNICORN_THREADS + 2) stays well under the server's max_connections."""
+    connection, and WEB_CONCURRENCY x (GUNICORN_THREADS + 2) stays well under the server's max_connections.
+    A database that cannot be reached is given up on after 3 s (the request gets a 503), not waited on."""
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": gunicorn_threads(), "max_overflow": 2,
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": gunicorn_threads(), "max_overflow": 2, "pool_timeout": 10,
+                                               "connect_args": {"connect_timeout": 3},
                                                **config["SQLALCHEMY_ENGINE_OPTIONS"]}
 
 

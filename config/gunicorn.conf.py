@@ -19,7 +19,7 @@ threads = gunicorn_threads()
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-accesslog = "-"
+accesslog = None  # the app logs one structured line per request (ticketdesk/request_log.py)
 errorlog = "-"
 # Trust X-Forwarded-* only from a proxy on this host unless told otherwise.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,12 +1,16 @@
 """JSON error responses for the API, in the shapes its existing clients already parse."""
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND = {"detail": "Not found."}
+DATABASE_UNAVAILABLE = {"error": "Database unavailable"}
+# what the driver raises when the database cannot be reached (down, restarting, unreachable, pool exhausted)
+UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
 class ApiError(Exception):
@@ -49,6 +53,24 @@ def register_error_handlers(app: Flask) -> None:
         if e.code == 405 and getattr(e, "valid_methods", None):
             response.headers["Allow"] = ", ".join(e.valid_methods)
         return response, status
+
+    def database_unavailable(e: Exception):
+        """A quick 503 the client can retry, rather than a hang or a 500; the pool's pre-ping reconnects
+        by itself once the database is back."""
+        log.warning("database unavailable on %s %s (%s)", request.method, request.path,
+                    type(getattr(e, "orig", None) or e).__name__)
+        if _is_api():
+            response = jsonify(DATABASE_UNAVAILABLE)
+        else:
+            response = app.make_response(render_template(
+                "error.html", code=503, name="The database is unavailable",
+                description="Nothing was lost. Please try again in a few seconds."))
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
+
+    for error in UNREACHABLE:
+        app.register_error_handler(error, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected_error(e: Exception):
