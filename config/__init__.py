@@ -16,6 +16,7 @@ load_dotenv(ROOT / ".env")
 #: Every environment variable TicketDesk reads (the README's configuration table lists each one).
 ENVIRONMENT_VARIABLES = (
     "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
+    "CLASSIFIER_BREAKER_FAILURES", "CLASSIFIER_BREAKER_SECONDS",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE",
     # read by config/gunicorn.conf.py
@@ -57,6 +58,9 @@ class Config:
 
     TICKETDESK_CLASSIFIER = os.environ.get("TICKETDESK_CLASSIFIER", "auto").strip().lower() or "auto"
     CLASSIFIER_TIMEOUT = _float("CLASSIFIER_TIMEOUT", 5.0)
+    # after this many failures in a row, an LLM is skipped for this many seconds, then tried again
+    CLASSIFIER_BREAKER_FAILURES = int(os.environ.get("CLASSIFIER_BREAKER_FAILURES") or 3)
+    CLASSIFIER_BREAKER_SECONDS = _float("CLASSIFIER_BREAKER_SECONDS", 30.0)
     OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY")
     OPENAI_MODEL = os.environ.get("OPENAI_MODEL") or "gpt-4o-mini"
     OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None

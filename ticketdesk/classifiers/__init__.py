@@ -9,6 +9,7 @@ from importlib import import_module
 from importlib.metadata import entry_points
 
 from .base import Classifier, ClassifierUnavailable, Suggestion, register, registered
+from .breaker import CircuitBreaker
 
 __all__ = ["Classifier", "ClassifierUnavailable", "Suggestion", "register", "registered",
            "load_classifiers", "build_classifier", "FallbackClassifier", "ConfigurationError"]
@@ -57,24 +58,35 @@ def build_classifier(config: Mapping) -> Classifier:
     keyword = classes["keyword"].from_config(config)
     if name == "keyword":
         return keyword
-    return FallbackClassifier(classes[name].from_config(config), keyword)
+    breaker = CircuitBreaker(config.get("CLASSIFIER_BREAKER_FAILURES", 3), config.get("CLASSIFIER_BREAKER_SECONDS", 30.0))
+    return FallbackClassifier(classes[name].from_config(config), keyword, breaker)
 
 
 class FallbackClassifier:
-    """Asks the configured classifier; on any failure the keyword classifier answers, with a note."""
+    """Asks the configured classifier; on any failure, or while it is skipped after repeated failures,
+    the keyword classifier answers, with a note saying why."""
 
-    def __init__(self, primary: Classifier, fallback: Classifier):
+    def __init__(self, primary: Classifier, fallback: Classifier, breaker: CircuitBreaker | None = None):
         self.primary = primary
         self.fallback = fallback
+        self.breaker = breaker or CircuitBreaker()
         self.name = primary.name
 
     def classify(self, description: str, title: str = "") -> Suggestion:
-        try:
-            return self.primary.classify(description, title)
-        except Exception as e:
-            reason = _reason(e)
-            log.warning("classifier %s failed (%s); the %s classifier answered",
-                        self.primary.name, reason, self.fallback.name)
+        if not self.breaker.allow():
+            reason = (f"{self.breaker.last_error}; not asked again for up to {self.breaker.cooldown:g} s "
+                      f"after {self.breaker.failures} failures in a row")
+        else:
+            try:
+                answer = self.primary.classify(description, title)
+            except Exception as e:
+                reason = _reason(e)
+                self.breaker.failed(reason)
+                log.warning("classifier %s failed (%s); the %s classifier answered",
+                            self.primary.name, reason, self.fallback.name)
+            else:
+                self.breaker.succeeded()
+                return answer
         answer = self.fallback.classify(description, title)
         return Suggestion(answer.category, answer.priority, answer.provider,
                           note=f"{self.primary.name} is unavailable ({reason}); "
