@@ -96,7 +96,8 @@ def wrk(binary: str, base: str, endpoint: Endpoint, connections: int, seconds: i
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "TICKETDESK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-           "TICKETDESK_CLASSIFIER": "keyword", "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0"}
+           "TICKETDESK_CLASSIFIER": "keyword", "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0",
+           "CLASSIFY_RATE_LIMIT": "1000000 per second"}  # measure the classifier, not the limiter
     log = open(RESULTS / "gunicorn.log", "w")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
                                "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

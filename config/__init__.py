@@ -18,6 +18,7 @@ ENVIRONMENT_VARIABLES = (
     "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
     "CLASSIFIER_BREAKER_FAILURES", "CLASSIFIER_BREAKER_SECONDS",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
+    "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI",
     "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE",
     # read by config/gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
@@ -67,6 +68,13 @@ class Config:
     GEMINI_API_KEY = os.environ.get("GEMINI_API_KEY")
     GEMINI_MODEL = os.environ.get("GEMINI_MODEL") or "gemini-2.5-flash"
     GEMINI_BASE_URL = os.environ.get("GEMINI_BASE_URL") or None
+
+    # suggestions per client address; Redis (redis://host:6379/0) makes the limit hold across workers and hosts
+    CLASSIFY_RATE_LIMIT = os.environ.get("CLASSIFY_RATE_LIMIT") or "60 per minute"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis unreachable: log and serve rather than fail the request
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()

@@ -72,3 +72,10 @@ def test_readme_configuration_table_lists_every_variable():
     table = README.split("## Configuration")[1].split("\n## ")[0]
     documented = set(re.findall(r"^\| `([A-Z_]+)`", table, re.M))
     assert documented == set(ENVIRONMENT_VARIABLES)
+
+
+def test_compose_shares_rate_limit_counts_through_its_redis():
+    web, redis = COMPOSE["services"]["web"], COMPOSE["services"]["redis"]
+    assert redis["image"].startswith("redis:") and "ping" in " ".join(redis["healthcheck"]["test"])
+    assert web["environment"]["RATELIMIT_STORAGE_URI"] == "redis://redis:6379/0"
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"

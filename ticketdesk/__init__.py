@@ -7,7 +7,7 @@ from config import config_class
 
 from . import classify, headers, health, request_log, stats, templating, tickets
 from .errors import register_error_handlers
-from .extensions import configure_engine, cors, csrf, db, migrate
+from .extensions import configure_engine, cors, csrf, db, limiter, migrate
 from .schema import MIGRATIONS, upgrade_if_behind
 
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["CORS_ALLOWED_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ALLOWED_ORIGINS"]}})
     csrf.init_app(app)
+    limiter.init_app(app)
     request_log.init_app(app)
     headers.init_app(app)
     templating.init_app(app)

@@ -1,9 +1,12 @@
 """JSON error responses for the API, in the shapes its existing clients already parse."""
 import logging
+import time
 
 import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from .extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +38,18 @@ def _http_error_body(e: HTTPException) -> dict:
         return NOT_FOUND
     if e.code == 405:
         return {"detail": f'Method "{request.method}" not allowed.'}
+    if e.code == 429:  # Flask-Limiter adds the matching Retry-After header
+        wait = _seconds_until_reset()
+        return {"detail": f"Request was throttled. Expected available in {wait} second{'s' if wait != 1 else ''}."}
     if e.code == 413:
         return {"detail": f"Request body too large: the limit is {request.max_content_length} bytes."}
     return {"detail": e.description}
+
+
+def _seconds_until_reset() -> int:
+    """As Flask-Limiter computes its Retry-After header, so the two agree."""
+    limit = limiter.current_limit
+    return max(1, int(limit.reset_at - time.time())) if limit else 1
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """Extension objects, created unbound so that every module can import them; bound in create_app()."""
 import sqlalchemy as sa
 from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -10,6 +12,8 @@ db = SQLAlchemy(session_options={"expire_on_commit": False})
 migrate = Migrate()
 cors = CORS()
 csrf = CSRFProtect()  # every form; JSON API views are exempted by api_route
+# per-client limits on costly routes only; storage from RATELIMIT_STORAGE_URI (memory, or Redis shared by workers)
+limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_engine(app) -> None:

@@ -1,7 +1,8 @@
-from flask import jsonify
+from flask import current_app, jsonify
 
 from ..api import api_route, json_body
 from ..errors import ApiError
+from ..extensions import limiter
 from . import bp, classifier
 
 
@@ -17,6 +18,7 @@ def _text(body: dict, field: str) -> str:
 
 
 @api_route(bp, "/api/tickets/classify/", methods=["POST"])
+@limiter.limit(lambda: current_app.config["CLASSIFY_RATE_LIMIT"])
 def classify():
     body = json_body()
     description = _text(body, "description")

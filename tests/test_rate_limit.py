@@ -1,0 +1,65 @@
+"""POST /api/tickets/classify/ is limited per client: an LLM call costs money. In memory by default;
+through Redis, every worker and host shares one count; with Redis unreachable, suggestions still work."""
+import re
+import uuid
+
+import pytest
+import redis
+
+from tests.conftest import make_app
+from tests.test_gunicorn import free_port
+
+BODY = {"description": "I was charged twice"}
+
+
+def classify(client, address="10.0.0.1"):
+    return client.post("/api/tickets/classify/", json=BODY, environ_base={"REMOTE_ADDR": address})
+
+
+def test_the_limit_answers_429_json_with_retry_after():
+    client = make_app("sqlite://", CLASSIFY_RATE_LIMIT="3 per minute").test_client()
+    assert [classify(client).status_code for _ in range(3)] == [200] * 3
+    response = classify(client)
+    assert response.status_code == 429
+    assert re.fullmatch(r"Request was throttled\. Expected available in \d+ seconds?\.", response.json["detail"])
+    wait = int(re.search(r"\d+", response.json["detail"]).group())
+    assert response.headers["Retry-After"] == str(wait) and 1 <= wait <= 60
+
+
+def test_the_limit_is_per_client_and_only_on_classify(make_ticket, database_url_for_run):
+    client = make_app(database_url_for_run, CLASSIFY_RATE_LIMIT="2 per minute").test_client()
+    for _ in range(2):
+        classify(client, "10.0.0.1")
+    assert classify(client, "10.0.0.1").status_code == 429
+    assert classify(client, "10.0.0.2").status_code == 200  # another agent is not held up
+    for _ in range(5):
+        assert client.get("/api/tickets/", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+
+
+@pytest.fixture
+def redis_url():
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return url
+
+
+def test_through_redis_two_workers_share_one_count(redis_url):
+    prefix = f"test-{uuid.uuid4().hex}"  # a count of this test's own
+    settings = {"CLASSIFY_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": redis_url,
+                "RATELIMIT_KEY_PREFIX": prefix}
+    worker_a = make_app("sqlite://", **settings).test_client()
+    worker_b = make_app("sqlite://", **settings).test_client()
+    assert [classify(worker_a).status_code for _ in range(2)] == [200, 200]
+    assert classify(worker_b).status_code == 200
+    assert classify(worker_b).status_code == 429
+    assert classify(worker_a).status_code == 429
+    assert any(prefix in key.decode() for key in redis.Redis.from_url(redis_url).keys("*"))
+
+
+def test_with_redis_unreachable_suggestions_still_work():
+    client = make_app("sqlite://", CLASSIFY_RATE_LIMIT="2 per minute",
+                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0").test_client()
+    assert [classify(client).status_code for _ in range(3)] == [200, 200, 429]  # counted in memory meanwhile
