@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench install migrate clean
+.PHONY: run test bench soak install migrate clean
 
 run: $(BIN)/.installed migrate
 	$(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
@@ -18,6 +18,10 @@ test: $(BIN)/.installed-dev $(CHROMIUM)
 # PostgreSQL speed at 1,000,000 tickets (BENCH_TICKETS=...); writes bench/results/latest.md
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m bench.run
+
+# 32 clients for 60 s against gunicorn and PostgreSQL, then checks nothing was lost; writes bench/results/soak.md
+soak: $(BIN)/.installed-dev
+	$(BIN)/python -m bench.soak
 
 install: $(BIN)/.installed
 
