@@ -7,13 +7,17 @@ export FLASK_APP := wsgi
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench soak install migrate clean
+.PHONY: run test fuzz bench soak install migrate clean
 
 run: $(BIN)/.installed migrate
 	$(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
 test: $(BIN)/.installed-dev $(CHROMIUM)
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# schemathesis against /api/openapi.json on gunicorn and PostgreSQL for FUZZ_SECONDS (120); writes bench/results/fuzz.md
+fuzz: $(BIN)/.installed-dev
+	$(BIN)/python -m bench.fuzz
 
 # PostgreSQL speed at 1,000,000 tickets (BENCH_TICKETS=...); writes bench/results/latest.md
 bench: $(BIN)/.installed-dev

@@ -18,7 +18,7 @@ ENVIRONMENT_VARIABLES = (
     "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
     "CLASSIFIER_BREAKER_FAILURES", "CLASSIFIER_BREAKER_SECONDS",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
-    "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI",
+    "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
     "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE",
     # read by config/gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
@@ -76,6 +76,9 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True  # Redis unreachable: log and serve rather than fail the request
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
+    # reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host; the client address (and so
+    # the rate limit's key) is read from them. 0 trusts none of those headers: anyone could forge them.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS") or 0)
     CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 

@@ -243,7 +243,7 @@ def test_every_page_loads_without_console_errors_on_a_phone(browser, errors, liv
     page = open_page(browser, errors, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         for name, path in (("list", "/"), ("new", "/tickets/new"), ("detail", f"/tickets/{ticket['id']}"),
-                           ("dashboard", "/stats"), ("not-found", "/no-such-page")):
+                           ("dashboard", "/stats"), ("api-docs", "/api/docs"), ("not-found", "/no-such-page")):
             page.goto(f"{live}{path}")
             expect(page.locator("nav[aria-label=Main]")).to_be_visible()
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{name} overflows"

@@ -36,6 +36,23 @@ def test_the_limit_is_per_client_and_only_on_classify(make_ticket, database_url_
         assert client.get("/api/tickets/", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
 
 
+def test_behind_a_proxy_each_forwarded_client_has_its_own_count():
+    client = make_app("sqlite://", CLASSIFY_RATE_LIMIT="2 per minute", PROXY_HOPS=1).test_client()
+
+    def via_proxy(address):
+        return client.post("/api/tickets/classify/", json=BODY, headers={"X-Forwarded-For": address},
+                           environ_base={"REMOTE_ADDR": "172.18.0.2"})  # every request comes from the proxy
+    assert [via_proxy("203.0.113.7").status_code for _ in range(3)] == [200, 200, 429]
+    assert via_proxy("198.51.100.4").status_code == 200
+
+
+def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit():
+    client = make_app("sqlite://", CLASSIFY_RATE_LIMIT="2 per minute").test_client()
+    statuses = [client.post("/api/tickets/classify/", json=BODY, headers={"X-Forwarded-For": f"10.9.9.{n}"},
+                            environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+
+
 @pytest.fixture
 def redis_url():
     """The machine's Redis (every TicketDesk machine runs one on 127.0.0.1:6379); database 15, keys prefixed."""

@@ -2,10 +2,11 @@
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_class
 
-from . import classify, headers, health, request_log, stats, templating, tickets
+from . import classify, headers, health, openapi, request_log, stats, templating, tickets
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, csrf, db, limiter, migrate
 from .schema import MIGRATIONS, upgrade_if_behind
@@ -19,6 +20,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(test_config or {})
     settings.finalize(app.config)
     app.json.sort_keys = False
+    if hops := app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_logging(app.config["LOG_LEVEL"])
 
     db.init_app(app)
@@ -39,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     tickets.init_app(app)
     stats.init_app(app)
     classify.init_app(app)
+    openapi.init_app(app)
     return app
 
 

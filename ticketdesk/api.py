@@ -2,6 +2,7 @@
 import json
 
 from flask import Blueprint, request
+from marshmallow import Schema
 
 from .errors import ApiError
 from .extensions import csrf
@@ -37,3 +38,13 @@ def json_body() -> dict:
         kind = type(data).__name__
         raise ApiError(400, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {kind}."]})
     return data
+
+
+def query_args(schema: Schema) -> dict:
+    """The query string, one value per parameter: a parameter `schema` reads, given twice, is ambiguous,
+    so it is a 400 naming it."""
+    repeated = {name: ["Only one value is allowed."] for name, values in request.args.lists()
+                if len(values) > 1 and name in schema.fields}
+    if repeated:
+        raise ApiError(400, repeated)
+    return request.args.to_dict()

@@ -10,6 +10,7 @@ CATEGORIES = ("billing", "technical", "account", "general")
 PRIORITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "in_progress", "resolved", "closed")
 TITLE_MAX = 200
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
 
 def utcnow() -> datetime:

@@ -9,28 +9,59 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from .errors import ApiError
 from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
 
+NO_NUL = r"^[^\u0000]*$"  # in the OpenAPI document's terms: no NUL character
+# what str.strip() removes, spelled out so that the document's patterns mean the same in every regex engine
+SPACE = r"\t-\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 MESSAGES = {
     "required": "This field is required.",
     "null": "This field may not be null.",
     "invalid": "Not a valid string.",
     "blank": "This field may not be blank.",
     "null_char": "Null characters are not allowed.",
+    "surrogate": "Unpaired surrogates are not allowed: send valid Unicode text.",
+    "max_length": "Ensure this field has no more than {max} characters.",
 }
 
 
+def text_pattern(max_length: int | None) -> str:
+    """Text's rule as a regular expression: no NUL; once trimmed, 1 to `max_length` characters."""
+    edge = f"[^{SPACE}\\u0000]"
+    inner = "[^\\u0000]*" if max_length is None else f"[^\\u0000]{{0,{max_length - 2}}}"
+    return f"^[{SPACE}]*{edge}(?:{inner}{edge})?[{SPACE}]*$"
+
+
 class Text(fields.String):
-    """A string that is trimmed, may not be blank, and may not hold NUL (PostgreSQL cannot store it)."""
+    """A string that is trimmed, may not be blank, and may not hold NUL (PostgreSQL cannot store it);
+    `max_length` counts what is left once trimmed, as the earlier API did."""
 
     default_error_messages = MESSAGES
+
+    def __init__(self, max_length: int | None = None, **kwargs):
+        rule = "Trimmed; not blank" + (f"; at most {max_length} characters once trimmed." if max_length else ".")
+        super().__init__(**kwargs, metadata={"pattern": text_pattern(max_length), "description": rule})
+        self.max_length = max_length
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in value:
             raise self.make_error("null_char")
+        if not value.isascii() and not encodable(value):
+            raise self.make_error("surrogate")
         value = value.strip()
         if not value:
             raise self.make_error("blank")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise self.make_error("max_length", max=self.max_length)
         return value
+
+
+def encodable(value: str) -> bool:
+    """False for text JSON can carry but UTF-8, and so the database, cannot: a lone `\\ud800` escape."""
+    try:
+        value.encode()
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 class Choice(fields.String):
@@ -60,8 +91,7 @@ class TicketSchema(Schema):
         unknown = EXCLUDE  # read-only and unknown fields are ignored, as the earlier API did
 
     id = fields.Integer(dump_only=True)
-    title = Text(required=True, validate=validate.Length(
-        max=TITLE_MAX, error="Ensure this field has no more than {max} characters."))
+    title = Text(max_length=TITLE_MAX, required=True)
     description = Text(required=True)
     category = Choice(CATEGORIES, required=True)
     priority = Choice(PRIORITIES, required=True)
@@ -79,7 +109,7 @@ class TicketQuerySchema(Schema):
     category = Choice(CATEGORIES)
     priority = Choice(PRIORITIES)
     status = Choice(STATUSES)
-    search = fields.String(validate=_no_nul)
+    search = fields.String(validate=_no_nul, metadata={"pattern": NO_NUL})
     limit = fields.Integer(load_default=100, validate=validate.Range(
         min=1, max=1000, error="Ensure this value is between {min} and {max}."),
         error_messages={"invalid": "A valid integer is required."})

@@ -3,6 +3,7 @@ from flask import current_app, jsonify
 from ..api import api_route, json_body
 from ..errors import ApiError
 from ..extensions import limiter
+from ..schemas import encodable
 from . import bp, classifier
 
 
@@ -14,6 +15,8 @@ def _text(body: dict, field: str) -> str:
         raise ApiError(400, {"error": f"{field.capitalize()} must be a string"})
     if "\x00" in value:
         raise ApiError(400, {"error": f"{field.capitalize()} may not contain null characters"})
+    if not encodable(value):
+        raise ApiError(400, {"error": f"{field.capitalize()} must be valid Unicode text"})
     return value.strip()
 
 

@@ -4,7 +4,7 @@ A ticket's ETag is its version: GET answers 304 to a matching If-None-Match, and
 applies only to that version (412 otherwise); without If-Match the last write wins."""
 from flask import Response, jsonify, request, url_for
 
-from ..api import api_route, json_body
+from ..api import api_route, json_body, query_args
 from ..errors import NOT_FOUND, ApiError
 from ..extensions import db
 from ..models import Ticket
@@ -28,7 +28,7 @@ def expected_versions() -> set[int] | None:
     if not request.if_match or request.if_match.star_tag:
         return None
     tags = request.if_match.as_set()  # strong tags only, as If-Match requires
-    return {int(tag[1:]) for tag in tags if tag[:1] == "v" and tag[1:].isdigit() and len(tag) < 12}
+    return {int(tag[1:]) for tag in tags if tag and tag[0] == "v" and tag[1:].isdigit() and len(tag) < 12}
 
 
 def get_ticket_or_404(ticket_id: int) -> Ticket:
@@ -40,7 +40,7 @@ def get_ticket_or_404(ticket_id: int) -> Ticket:
 
 @api_route(bp, "/api/tickets/", methods=["GET"])
 def list_tickets():
-    args = load_or_400(ticket_query_schema, request.args.to_dict())
+    args = load_or_400(ticket_query_schema, query_args(ticket_query_schema))
     limit = args.pop("limit")
     cursor = args.pop("cursor", None)
     after = decode_cursor(cursor) if cursor else None
@@ -64,13 +64,13 @@ def create_ticket():
     return response, 201
 
 
-@api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["GET"])
+@api_route(bp, "/api/tickets/<ticket_id:ticket_id>/", methods=["GET"])
 def get_ticket(ticket_id: int):
     ticket = get_ticket_or_404(ticket_id)
     return tagged(jsonify(ticket_json(ticket)), ticket).make_conditional(request)
 
 
-@api_route(bp, "/api/tickets/<int(max=2147483647):ticket_id>/", methods=["PATCH"])
+@api_route(bp, "/api/tickets/<ticket_id:ticket_id>/", methods=["PATCH"])
 def update_ticket(ticket_id: int):
     try:
         changes = load_or_400(ticket_patch_schema, json_body())

@@ -70,7 +70,7 @@ def _saved(ticket_id: int, changes: dict) -> bool:
     return True
 
 
-@bp.route("/tickets/<int(max=2147483647):ticket_id>", methods=["GET", "POST"])
+@bp.route("/tickets/<ticket_id:ticket_id>", methods=["GET", "POST"])
 def detail(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     triage = TriageForm(obj=ticket)
@@ -85,7 +85,7 @@ def detail(ticket_id: int):
                            moves=NEXT_STATUSES[ticket.status])
 
 
-@bp.post("/tickets/<int(max=2147483647):ticket_id>/status")
+@bp.post("/tickets/<ticket_id:ticket_id>/status")
 def change_status(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = StatusForm()

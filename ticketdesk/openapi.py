@@ -1,0 +1,244 @@
+"""The JSON API as an OpenAPI 3.1 document, built by apispec from the marshmallow schemas that validate and
+shape the API, served at `/api/openapi.json` and rendered for people at `/api/docs`.
+
+The operations are written out below, next to nothing else, so that one file says what the API promises;
+`tests/test_openapi.py` fails when a route is missing here, and `make fuzz` holds every answer to it."""
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, current_app, jsonify, render_template
+from markupsafe import Markup, escape
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from .models import CATEGORIES, MAX_ID, PRIORITIES
+from .schemas import NO_NUL, TicketQuerySchema, TicketSchema, text_pattern
+
+bp = Blueprint("openapi", __name__)
+
+
+class SuggestionRequestSchema(Schema):
+    """Read by `classify.api`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    description = fields.String(required=True, metadata={
+        "description": "What the agent has typed; blank is refused.", "pattern": text_pattern(None)})
+    title = fields.String(allow_none=True, metadata={"description": "Optional; helps the classifier.",
+                                                        "pattern": NO_NUL})
+
+
+class SuggestionSchema(Schema):
+    """Written by `Suggestion.to_json`."""
+    suggested_category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    suggested_priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
+    provider = fields.String(required=True, metadata={"description": "The classifier that answered."})
+    note = fields.String(metadata={"description": "Present when the configured provider failed and the "
+                                                  "keyword classifier answered instead."})
+
+
+def _counts(name: str, keys) -> fields.Nested:
+    """One count per allowed value, zeros included."""
+    counts = Schema.from_dict({key: fields.Integer(required=True, validate=validate.Range(min=0)) for key in keys},
+                              name=name)
+    return fields.Nested(counts, required=True)
+
+
+class StatsSchema(Schema):
+    """Written by `ticket_stats`."""
+    total_tickets = fields.Integer(required=True, validate=validate.Range(min=0))
+    open_tickets = fields.Integer(required=True, validate=validate.Range(min=0))
+    avg_tickets_per_day = fields.Float(required=True, validate=validate.Range(min=0), metadata={
+        "description": "Tickets divided by the days since the first one, inclusive; 0 with no tickets."})
+    priority_breakdown = _counts("PriorityCounts", PRIORITIES)
+    category_breakdown = _counts("CategoryCounts", CATEGORIES)
+
+
+class DetailSchema(Schema):
+    detail = fields.String(required=True)
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True)
+
+
+FIELD_ERRORS = {
+    "description": "Each field that is wrong, with what is wrong with it.",
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"priority": ['"urgent" is not a valid choice.']},
+}
+
+TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+
+def _json(schema) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _answer(description: str, schema=None, headers: dict | None = None) -> dict:
+    answer = {"description": description, **(_json(schema) if schema else {})}
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _header(description: str, required: bool = True, schema: dict | None = None) -> dict:
+    return {"description": description, "required": required, "schema": schema or {"type": "string"}}
+
+
+ETAG = _header('The ticket\'s version, as a strong tag: `"v1"`, `"v2"`, … one more for every change.')
+BAD_INPUT = _answer("Invalid input, keyed by field (or `detail` when the body is not JSON); nothing is written.",
+                    {"anyOf": ["FieldErrors", "Detail"]})
+NOT_JSON = _answer("The body is not `Content-Type: application/json`.", "Detail")
+TOO_LARGE = _answer("The body is larger than `MAX_CONTENT_LENGTH`.", "Detail")
+NOT_FOUND = _answer("No such ticket.", "Detail")
+UNAVAILABLE = _answer("The database cannot be reached; nothing was written. Retry after the given seconds.",
+                      "Error", {"Retry-After": _header("Seconds to wait.", schema={"type": "integer"})})
+
+OPERATIONS = {
+    "/api/tickets/": {
+        "get": {
+            "tags": ["Tickets"],
+            "operationId": "listTickets",
+            "summary": "List tickets, newest first",
+            "description": "Filters combine. `search` matches title or description, ignoring case, and takes "
+                           "`%` and `_` literally. When there are more, a `Link: <…>; rel=\"next\"` header "
+                           "names the next page (keyset pagination: stable while tickets are added).",
+            "parameters": [{"in": "query", "schema": TicketQuerySchema}],
+            "responses": {
+                "200": _answer("A page of tickets.", {"type": "array", "items": "Ticket"}, {
+                    "Link": _header('`<url>; rel="next"` when there is a next page.', required=False)}),
+                "400": _answer("A parameter is not one of the allowed values or is given twice, keyed by "
+                               "parameter; or `cursor` is not one from a `Link` header.", "FieldErrors"),
+                "414": {"description": "The URL is longer than the server reads (4 KiB); answered by gunicorn.",
+                        "content": {"text/html": {"schema": {"type": "string"}}}},
+                "503": UNAVAILABLE,
+            },
+        },
+        "post": {
+            "tags": ["Tickets"],
+            "operationId": "createTicket",
+            "summary": "Create a ticket",
+            "description": "Title and description are trimmed and may not be blank; unknown and read-only "
+                           "fields are ignored.",
+            "requestBody": {"required": True, **_json("Ticket")},
+            "responses": {
+                "201": _answer("The ticket as stored.", "Ticket", {
+                    "Location": _header("The ticket's URL."), "ETag": ETAG}),
+                "400": BAD_INPUT, "413": TOO_LARGE, "415": NOT_JSON, "503": UNAVAILABLE,
+            },
+        },
+    },
+    "/api/tickets/{ticket_id}/": {
+        "parameters": [TICKET_ID],
+        "get": {
+            "tags": ["Tickets"],
+            "operationId": "getTicket",
+            "summary": "One ticket",
+            "parameters": [{"name": "If-None-Match", "in": "header", "schema": {"type": "string"},
+                            "description": "The ETag you hold; `304` when it is still current."}],
+            "responses": {
+                "200": _answer("The ticket.", "Ticket", {"ETag": ETAG}),
+                "304": {"description": "The ticket has not changed since the ETag you sent.",
+                        "headers": {"ETag": ETAG}},
+                "404": NOT_FOUND, "503": UNAVAILABLE,
+            },
+        },
+        "patch": {
+            "tags": ["Tickets"],
+            "operationId": "updateTicket",
+            "summary": "Change a ticket",
+            "description": "Any of title, description, category, priority and status; status may move to any "
+                           "state. Without `If-Match` the last write wins.",
+            "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"},
+                            "description": "The ETag you read; the change applies only to that version."}],
+            "requestBody": {"required": True, **_json("TicketChange")},
+            "responses": {
+                "200": _answer("The ticket as changed.", "Ticket", {"ETag": ETAG}),
+                "400": BAD_INPUT, "404": NOT_FOUND,
+                "412": _answer("`If-Match` names a version the ticket has moved past; nothing changed.",
+                               "Detail", {"ETag": _header("The current version.")}),
+                "413": TOO_LARGE, "415": NOT_JSON, "503": UNAVAILABLE,
+            },
+        },
+    },
+    "/api/tickets/stats/": {
+        "get": {
+            "tags": ["Stats"],
+            "operationId": "ticketStats",
+            "summary": "Totals and breakdowns",
+            "responses": {"200": _answer("Counts over every ticket.", "Stats"), "503": UNAVAILABLE},
+        },
+    },
+    "/api/tickets/classify/": {
+        "post": {
+            "tags": ["Classify"],
+            "operationId": "suggestTriage",
+            "summary": "Suggest a category and priority",
+            "description": "Asks the configured classifier. If it is slow, down or answers nonsense, the "
+                           "keyword classifier answers and `note` says so. Rate-limited per client.",
+            "requestBody": {"required": True, **_json("SuggestionRequest")},
+            "responses": {
+                "200": _answer("The suggestion.", "Suggestion"),
+                "400": _answer("The description is missing or blank, a field is not a string, the body is not "
+                               "a JSON object, or it is not JSON.", {"anyOf": ["Error", "FieldErrors", "Detail"]}),
+                "413": TOO_LARGE, "415": NOT_JSON,
+                "429": _answer("Too many suggestions asked for; `CLASSIFY_RATE_LIMIT`.", "Detail", {
+                    "Retry-After": _header("Seconds until a request is allowed.", schema={"type": "integer"})}),
+            },
+        },
+    },
+}
+
+
+def build_spec() -> dict:
+    spec = APISpec(
+        title="TicketDesk API", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()],
+        info={"description": "Support tickets with AI triage. Every error answers JSON in one of the shapes "
+                             "below; every write is one transaction."})
+    spec.components.schema("Ticket", schema=TicketSchema)
+    spec.components.schema("TicketChange", schema=TicketSchema(partial=True))
+    spec.components.schema("Stats", schema=StatsSchema)
+    spec.components.schema("SuggestionRequest", schema=SuggestionRequestSchema)
+    spec.components.schema("Suggestion", schema=SuggestionSchema)
+    spec.components.schema("FieldErrors", component=FIELD_ERRORS)
+    spec.components.schema("Detail", schema=DetailSchema)
+    spec.components.schema("Error", schema=ErrorSchema)
+    for path, operations in OPERATIONS.items():
+        operations = dict(operations)
+        parameters = operations.pop("parameters", None)
+        spec.path(path=path, operations=operations, parameters=parameters)
+    document = spec.to_dict()
+    del document["components"]["schemas"]["TicketChange"]["properties"]["status"]["default"]  # kept as it is
+    return document
+
+
+def spec() -> dict:
+    """Built once per app, on first use."""
+    if "ticketdesk.openapi" not in current_app.extensions:
+        current_app.extensions["ticketdesk.openapi"] = build_spec()
+    return current_app.extensions["ticketdesk.openapi"]
+
+
+@bp.get("/api/openapi.json")
+def document():
+    return jsonify(spec())
+
+
+@bp.get("/api/docs")
+def reference():
+    return render_template("api_docs.html", spec=spec())
+
+
+def code_spans(text: str | None) -> Markup:
+    """The document's `backticks` as <code>, for the reference page."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(code_spans)
+    app.register_blueprint(bp)
