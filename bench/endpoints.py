@@ -64,7 +64,7 @@ def endpoints(total: int) -> list[Endpoint]:
     ]
 
 
-def capture_sql(app, endpoint: Endpoint) -> list[tuple[str, dict]]:
+def capture_sql(app, endpoint: Endpoint, headers: dict[str, str]) -> list[tuple[str, dict]]:
     """The statements (with their parameters) the app runs to answer `endpoint` once."""
     statements = []
 
@@ -78,7 +78,8 @@ def capture_sql(app, endpoint: Endpoint) -> list[tuple[str, dict]]:
     try:
         body = endpoint.body_text.replace("{n}", "0")
         response = app.test_client().open(endpoint.path, method=endpoint.method, data=body or None,
-                                          content_type="application/json" if body else None)
+                                          content_type="application/json" if body else None,
+                                          headers={"Authorization": headers["Authorization"]})
         assert response.status_code < 300, (endpoint.path, response.status_code, response.get_data(as_text=True))
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)

@@ -18,7 +18,7 @@ from pathlib import Path
 from config import ROOT, database_url
 
 from . import load
-from .run import RESULTS, setting, start_gunicorn
+from .run import RESULTS, SECRET_KEY, setting, start_gunicorn
 
 
 def main() -> int:
@@ -29,8 +29,10 @@ def main() -> int:
     load.recreate_database(url)
     load.migrate(url)
     server = start_gunicorn(url, port)
+    authorization = load.credentials(url, SECRET_KEY)["Authorization"]
     command = [str(Path(sys.executable).with_name("st")), "--config-file", str(ROOT / "config" / "schemathesis.toml"), "--no-color", "run",
-               f"http://127.0.0.1:{port}/api/openapi.json", "--checks", "all", "--max-time", str(seconds),
+               f"http://127.0.0.1:{port}/api/openapi.json", "--header", f"Authorization: {authorization}",
+               "--checks", "all", "--max-time", str(seconds),
                "--report", "junit", "--report-dir", str(RESULTS / "fuzz")]
     if os.environ.get("FUZZ_SEED"):
         command += ["--seed", os.environ["FUZZ_SEED"]]

@@ -1,6 +1,7 @@
 """A dedicated PostgreSQL database with N realistic tickets, built by the project's own migrations and
 filled with one set-based INSERT ... SELECT (the demo templates, filled in by SQL), the indexes built
 once afterwards rather than row by row."""
+import secrets
 import time
 
 import flask_migrate
@@ -8,7 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from ticketdesk import create_app
+from ticketdesk.auth.passwords import hash_password
+from ticketdesk.auth.tokens import create_token
 from ticketdesk.extensions import db
+from ticketdesk.models import User
 from ticketdesk.tickets.demo import COUNTRIES, NAMES, PRODUCTS, TEMPLATES
 
 RARE_WORD = "Zanzibar"  # in one ticket out of RARE_EVERY
@@ -109,3 +113,18 @@ def build(url: str, count: int) -> float:
         return fill_tickets(engine, count)
     finally:
         engine.dispose()
+
+
+def credentials(url: str, secret_key: str) -> dict[str, str]:
+    """Headers for a benchmark client, since the desk requires them as in production: a new bearer token for
+    the API, and the session cookie a signed-in agent's browser holds (signed with `secret_key`)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword",
+                      "SECRET_KEY": secret_key})
+    with app.app_context():
+        token = create_token(f"bench-{secrets.token_hex(4)}")
+        agent = User(email=f"bench-{secrets.token_hex(4)}@example.com", password_hash=hash_password(secrets.token_hex()))
+        db.session.add(agent)
+        db.session.commit()
+        cookie = app.session_interface.get_signing_serializer(app).dumps({"_user_id": str(agent.id), "_fresh": True})
+        db.engine.dispose()
+    return {"Authorization": f"Bearer {token}", "Cookie": f"session={cookie}"}

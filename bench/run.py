@@ -82,9 +82,10 @@ def libpq_dsn(url: str) -> str:
     return f"host={u.host or '127.0.0.1'} port={u.port or 5432} user={u.username or 'postgres'} dbname={u.database}"
 
 
-def wrk(binary: str, base: str, endpoint: Endpoint, connections: int, seconds: int) -> dict:
+def wrk(binary: str, base: str, endpoint: Endpoint, connections: int, seconds: int, headers: dict) -> dict:
     threads = min(connections, 2)
-    env = {**os.environ, "BENCH_METHOD": endpoint.method, "BENCH_BODY": endpoint.body_text}
+    env = {**os.environ, "BENCH_METHOD": endpoint.method, "BENCH_BODY": endpoint.body_text,
+           "BENCH_AUTHORIZATION": headers["Authorization"], "BENCH_COOKIE": headers["Cookie"]}
     out = subprocess.run([binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                           "-s", str(LUA), base + endpoint.path], env=env, capture_output=True, text=True, check=True)
     line = next(line for line in out.stdout.splitlines() if line.startswith("BENCH_RESULT "))
@@ -95,8 +96,12 @@ def wrk(binary: str, base: str, endpoint: Endpoint, connections: int, seconds: i
     return result
 
 
+SECRET_KEY = secrets.token_hex(32)  # the server's, so that load.credentials() can sign an agent's session
+
+
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "TICKETDESK_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+    env = {**os.environ, "DATABASE_URL": url, "TICKETDESK_ENV": "production", "SECRET_KEY": SECRET_KEY,
+
            "TICKETDESK_CLASSIFIER": "keyword", "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0",
            "CLASSIFY_RATE_LIMIT": "1000000 per second"}  # measure the classifier, not the limiter
     log = open(RESULTS / "gunicorn.log", "w")
@@ -135,6 +140,7 @@ def main() -> int:
         fill_seconds = load.build(url, count)
         print(f"loaded in {fill_seconds:.1f} s", flush=True)
     total = loaded_count(url)
+    headers = load.credentials(url, SECRET_KEY)
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword"})
     with app.app_context():
@@ -146,7 +152,7 @@ def main() -> int:
         for endpoint in targets:
             if not endpoint.uses_database:
                 continue
-            statements = capture_sql(app, endpoint)
+            statements = capture_sql(app, endpoint, headers)
             floors[endpoint.name] = sql_floor(dsn, statements, write=endpoint.method != "GET")
             for statement, parameters in statements:
                 plans.append(f"## {endpoint.name}\n\n```sql\n{statement.strip()}\n```\n\n```\n"
@@ -154,7 +160,7 @@ def main() -> int:
                 conn.rollback()
     with app.app_context():
         db.engine.dispose()
-    encoders = measure_encoders(url)
+    encoders = measure_encoders(url, headers)
 
     server = start_gunicorn(url, port)
     base = f"http://127.0.0.1:{port}"
@@ -163,9 +169,9 @@ def main() -> int:
         for endpoint in targets:
             print(f"{endpoint.name}: warm-up, 1 connection {service_duration} s, {connections} connections "
                   f"{duration} s", flush=True)
-            wrk(binary, base, endpoint, 4, 2)
-            results[endpoint.name] = (wrk(binary, base, endpoint, 1, service_duration),
-                                      wrk(binary, base, endpoint, connections, duration))
+            wrk(binary, base, endpoint, 4, 2, headers)
+            results[endpoint.name] = (wrk(binary, base, endpoint, 1, service_duration, headers),
+                                      wrk(binary, base, endpoint, connections, duration, headers))
     finally:
         server.terminate()
         server.wait(30)

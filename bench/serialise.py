@@ -15,7 +15,7 @@ def _ms(function, number: int = 200) -> float:
     return statistics.median(timeit.repeat(function, number=number, repeat=5)) / number * 1000
 
 
-def measure_encoders(url: str) -> dict[str, float]:
+def measure_encoders(url: str, headers: dict[str, str]) -> dict[str, float]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword"})
     schema = TicketSchema(many=True)
     with app.app_context():
@@ -32,6 +32,7 @@ def measure_encoders(url: str) -> dict[str, float]:
         }
         db.session.rollback()
     client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = headers["Authorization"]
     figures["whole request `GET /api/tickets/`, Flask test client"] = _ms(lambda: client.get("/api/tickets/"), 50)
     with app.app_context():
         db.engine.dispose()

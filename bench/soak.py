@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from config import database_url
 
 from . import load
-from .run import RESULTS, setting, start_gunicorn
+from .run import RESULTS, SECRET_KEY, setting, start_gunicorn
 
 ACTIONS = [("create", 30), ("list", 20), ("search", 10), ("patch", 20), ("stats", 10), ("classify", 10)]
 CATEGORIES = ("billing", "technical", "account", "general")
@@ -51,16 +51,18 @@ class Ledger:
 
 
 class Client(threading.Thread):
-    def __init__(self, n: int, port: int, ledger: Ledger, deadline: float, budget: threading.Semaphore):
+    def __init__(self, n: int, port: int, ledger: Ledger, deadline: float, budget: threading.Semaphore, token: str):
         super().__init__(daemon=True)
         self.rng = random.Random(n)
         self.port, self.ledger, self.deadline, self.budget = port, ledger, deadline, budget
+        self.authorization = f"Bearer {token}"
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.n = n
 
     def call(self, action: str, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         data = json.dumps(body).encode() if body is not None else None
-        headers = {**({"Content-Type": "application/json"} if data else {}), **(headers or {})}
+        headers = {**({"Content-Type": "application/json"} if data else {}), "Authorization": self.authorization,
+                   **(headers or {})}
         started = time.perf_counter()
         try:
             self.conn.request(method, path, body=data, headers=headers)
@@ -182,7 +184,8 @@ def main() -> int:
     try:
         deadline = time.monotonic() + seconds
         budget = threading.Semaphore(max_requests)
-        threads = [Client(n, port, ledger, deadline, budget) for n in range(clients)]
+        token = load.credentials(url, SECRET_KEY)["Authorization"].removeprefix("Bearer ")
+        threads = [Client(n, port, ledger, deadline, budget, token) for n in range(clients)]
         started = time.monotonic()
         for t in threads:
             t.start()
@@ -190,7 +193,7 @@ def main() -> int:
             t.join(seconds + 60)
         elapsed = time.monotonic() - started
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", "/api/tickets/stats/")
+        conn.request("GET", "/api/tickets/stats/", headers={"Authorization": threads[0].authorization})
         stats = json.loads(conn.getresponse().read())
     finally:
         server.terminate()

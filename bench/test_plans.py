@@ -21,8 +21,9 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="query plans are PostgreSQL's
 def loaded_app():
     url = str(sa.engine.make_url(PG_URL).set(database=sa.engine.make_url(PG_URL).database + "_plans"))
     load.build(url, TICKETS)
+    token = load.credentials(url, "plans-secret-key-0123456789")["Authorization"].removeprefix("Bearer ")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword",
-                      "TICKETDESK_ENV": "testing"})
+                      "TICKETDESK_ENV": "testing", "TICKETDESK_AUTH": "required", "BENCH_TOKEN": token})
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -38,7 +39,7 @@ def read_endpoints(app):
 
 
 def plans_for(app, endpoint) -> list[str]:
-    statements = capture_sql(app, endpoint)
+    statements = capture_sql(app, endpoint, {"Authorization": f"Bearer {app.config['BENCH_TOKEN']}"})
     with app.app_context():
         connection = db.engine.raw_connection()
         try:
@@ -50,7 +51,8 @@ def plans_for(app, endpoint) -> list[str]:
 def test_every_read_endpoint_uses_its_indexes_and_never_scans_the_tickets(loaded_app):
     checked = 0
     for endpoint in read_endpoints(loaded_app):
-        plans = plans_for(loaded_app, endpoint)
+        token_lookup, *plans = plans_for(loaded_app, endpoint)
+        assert "Index Scan using uq_api_tokens_token_hash" in token_lookup, token_lookup  # the access gate's
         assert len(plans) == 1, f"{endpoint.name}: one statement expected, got {len(plans)}"
         plan = plans[0]
         assert "Seq Scan on tickets" not in plan, f"{endpoint.name}:\n{plan}"
@@ -65,6 +67,7 @@ def test_every_read_endpoint_uses_its_indexes_and_never_scans_the_tickets(loaded
 def test_search_through_the_trigram_indexes_keeps_the_contract_semantics(loaded_app):
     """The indexed path finds what a plain scan finds: case-insensitive substrings, `%` and `_` literal."""
     client = loaded_app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {loaded_app.config['BENCH_TOKEN']}"
     with loaded_app.app_context():
         expected = db.session.execute(sa.text(
             "SELECT count(*) FROM tickets WHERE lower(title) LIKE '%zanzibar%' OR lower(description) LIKE '%zanzibar%'"

@@ -15,7 +15,8 @@ load_dotenv(ROOT / ".env")
 
 #: Every environment variable TicketDesk reads (the README's configuration table lists each one).
 ENVIRONMENT_VARIABLES = (
-    "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
+    "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_AUTH", "TICKETDESK_ALLOW_AUTH_OFF",
+    "LOGIN_RATE_LIMIT", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
     "CLASSIFIER_BREAKER_FAILURES", "CLASSIFIER_BREAKER_SECONDS",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
@@ -40,6 +41,11 @@ def gunicorn_threads() -> int:
     return int(os.environ.get("GUNICORN_THREADS") or 4)
 
 
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return default if not raw else raw not in {"0", "false", "no", "off"}
+
+
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     try:
@@ -55,7 +61,15 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 1024 * 1024)
     # apply the committed migrations at start-up when the database is behind them
-    AUTO_MIGRATE = os.environ.get("AUTO_MIGRATE", "1").strip().lower() not in {"0", "false", "no", "off"}
+    AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)
+
+    # `required` or `off`; unset: off for a development desk on SQLite (a first look needs no set-up), else required
+    TICKETDESK_AUTH = os.environ.get("TICKETDESK_AUTH", "").strip().lower() or None
+    TICKETDESK_ALLOW_AUTH_OFF = _flag("TICKETDESK_ALLOW_AUTH_OFF", False)  # production with auth off: say so here
+    # failed sign-ins allowed per address and, separately, per account
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "5 per minute"
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
 
     TICKETDESK_CLASSIFIER = os.environ.get("TICKETDESK_CLASSIFIER", "auto").strip().lower() or "auto"
     CLASSIFIER_TIMEOUT = _float("CLASSIFIER_TIMEOUT", 5.0)
@@ -88,6 +102,7 @@ class Config:
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _shared_dev_secret()
         _size_pool(config)
+        _choose_auth(config, "off" if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "required")
 
 
 class DevelopmentConfig(Config):
@@ -104,9 +119,15 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     TICKETDESK_ENV = "production"
 
+    SESSION_COOKIE_SECURE = True  # production is served over HTTPS (behind the proxy)
+
     @classmethod
     def finalize(cls, config: dict) -> None:
         _size_pool(config)
+        _choose_auth(config, "required")
+        if config["TICKETDESK_AUTH"] == "off" and not config["TICKETDESK_ALLOW_AUTH_OFF"]:
+            raise RuntimeError("TICKETDESK_AUTH=off would let anyone read and change every ticket; in production "
+                               "this needs TICKETDESK_ALLOW_AUTH_OFF=1 as well")
         key = config.get("SECRET_KEY") or ""
         if len(key) < 16 or key in {"change-me", "changeme", "secret", "dev"}:
             raise RuntimeError(
@@ -124,6 +145,12 @@ def config_class(name: str | None = None) -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"TICKETDESK_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from None
+
+
+def _choose_auth(config: dict, default: str) -> None:
+    config["TICKETDESK_AUTH"] = config.get("TICKETDESK_AUTH") or default
+    if config["TICKETDESK_AUTH"] not in ("required", "off"):
+        raise RuntimeError(f"TICKETDESK_AUTH must be required or off, got {config['TICKETDESK_AUTH']!r}")
 
 
 def _size_pool(config: dict) -> None:

@@ -1,13 +1,22 @@
 """Fixtures: every test that takes `app` runs once per database, SQLite always and PostgreSQL when
 TEST_DATABASE_URL names one (`.ci/run` does). Each run starts from an empty schema built by the
-project's own migrations; each test starts from an empty table."""
+project's own migrations; each test starts from empty tables.
+
+`app` requires credentials (TICKETDESK_AUTH=required) and `client` brings them: a bearer token for the API
+and a signed-in agent's session for the pages, so every contract test also proves that an authorised
+client sees the contract unchanged. `anonymous` is a client with no credentials."""
+import functools
+
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 
 from config import database_url
 from ticketdesk import create_app
+from ticketdesk.auth.passwords import hash_password
+from ticketdesk.auth.tokens import create_token
 from ticketdesk.extensions import db
+from ticketdesk.models import User
 
 PG_URL = database_url("", "TEST_DATABASE_URL") or None
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -18,8 +27,10 @@ def pytest_report_header(config):
 
 
 def make_app(url: str, **overrides):
+    # tests of other concerns (limits, probes, providers) build apps with access control off unless they say so
     settings = {"TICKETDESK_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "TICKETDESK_CLASSIFIER": "keyword",
-                "OPENAI_API_KEY": None, "GEMINI_API_KEY": None, "SECRET_KEY": "test-secret-key-0123456789"}
+                "OPENAI_API_KEY": None, "GEMINI_API_KEY": None, "SECRET_KEY": "test-secret-key-0123456789",
+                "TICKETDESK_AUTH": "off"}
     settings.update(overrides)
     return create_app(settings)
 
@@ -30,7 +41,7 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
-            for table in ("ticket_counts", "tickets", "alembic_version"):
+            for table in ("ticket_events", "ticket_counts", "tickets", "api_tokens", "users", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -48,7 +59,7 @@ def database_url_for_run(request, tmp_path_factory) -> str:
 
 @pytest.fixture
 def app(database_url_for_run):
-    app = make_app(database_url_for_run)
+    app = make_app(database_url_for_run, TICKETDESK_AUTH="required")
     with app.app_context():
         empty_tables()
     yield app
@@ -57,16 +68,74 @@ def app(database_url_for_run):
         db.engine.dispose()
 
 
+TABLES = ("ticket_events", "tickets", "api_tokens", "users")
+
+
 def empty_tables() -> None:
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("TRUNCATE tickets RESTART IDENTITY"))
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY"))
     else:
-        db.session.execute(sa.text("DELETE FROM tickets"))
+        for table in TABLES:
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
     db.session.commit()
 
 
+AGENT_EMAIL, AGENT_PASSWORD = "agent@example.com", "correct horse battery staple"
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    return hash_password(password)  # scrypt is slow on purpose: once per password per run
+
+
+def add_agent(app, email: str = AGENT_EMAIL, password: str = AGENT_PASSWORD, active: bool = True) -> int:
+    with app.app_context():
+        user = User(email=email, password_hash=password_hash(password), active=active)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def add_token(app, name: str) -> str:
+    with app.app_context():
+        return create_token(name)
+
+
+def sign_in(client, user_id: int) -> None:
+    """What a successful sign-in leaves in the session (the form itself is tested in test_access.py)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+
+
 @pytest.fixture
-def client(app):
+def agent(app) -> int:
+    return add_agent(app)
+
+
+@pytest.fixture
+def token(app) -> str:
+    return add_token(app, "test-client")
+
+
+@pytest.fixture
+def clients(app, agent, token):
+    """Makes clients with credentials: the bearer token for the API, the agent's session for the pages."""
+    def make():
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        sign_in(client, agent)
+        return client
+    return make
+
+
+@pytest.fixture
+def client(clients):
+    return clients()
+
+
+@pytest.fixture
+def anonymous(app):
     return app.test_client()
 
 

@@ -88,13 +88,13 @@ def test_an_unknown_ticket_is_404_with_or_without_if_match(client):
     assert client.patch("/api/tickets/999999/", json={"status": "nope"}).status_code == 404
 
 
-def test_of_many_simultaneous_patches_from_one_version_exactly_one_wins(app, make_ticket):
+def test_of_many_simultaneous_patches_from_one_version_exactly_one_wins(clients, make_ticket):
     ticket = make_ticket()
-    tag = etag_of(app.test_client(), ticket["id"])
+    tag = etag_of(clients(), ticket["id"])
     statuses, barrier = {}, threading.Barrier(8)
 
     def agent(n: int):
-        client = app.test_client()
+        client = clients()
         barrier.wait()
         statuses[n] = client.patch(f"/api/tickets/{ticket['id']}/", json={"title": f"agent {n}"},
                                    headers={"If-Match": tag}).status_code
@@ -106,13 +106,13 @@ def test_of_many_simultaneous_patches_from_one_version_exactly_one_wins(app, mak
         t.join()
     assert sorted(statuses.values()) == [200] + [412] * 7
     winner = next(n for n, status in statuses.items() if status == 200)
-    final = app.test_client().get(f"/api/tickets/{ticket['id']}/")
+    final = clients().get(f"/api/tickets/{ticket['id']}/")
     assert final.json["title"] == f"agent {winner}" and final.headers["ETag"] == '"v2"'
 
 
-def test_an_agents_page_does_not_overwrite_a_change_it_has_not_seen(app, make_ticket):
+def test_an_agents_page_does_not_overwrite_a_change_it_has_not_seen(clients, make_ticket):
     ticket = make_ticket(category="technical", priority="low")
-    alice, bob = app.test_client(), app.test_client()
+    alice, bob = clients(), clients()
     page = f"/tickets/{ticket['id']}"
     alice_html, bob_html = alice.get(page).get_data(as_text=True), bob.get(page).get_data(as_text=True)
     assert re.search(r'name="version" value="1"', bob_html)
@@ -123,10 +123,10 @@ def test_an_agents_page_does_not_overwrite_a_change_it_has_not_seen(app, make_ti
     response = bob.post(page, data={"csrf_token": csrf_token(bob_html), "version": "1", "category": "billing",
                                     "priority": "low"}, follow_redirects=True)
     assert "Someone else changed this ticket" in response.get_data(as_text=True)
-    current = app.test_client().get(f"/api/tickets/{ticket['id']}/").json
+    current = clients().get(f"/api/tickets/{ticket['id']}/").json
     assert (current["category"], current["priority"]) == ("technical", "critical")
 
     response = bob.post(f"{page}/status", data={"csrf_token": csrf_token(bob_html), "version": "1",
                                                 "status": "resolved"}, follow_redirects=True)
     assert "Someone else changed this ticket" in response.get_data(as_text=True)
-    assert app.test_client().get(f"/api/tickets/{ticket['id']}/").json["status"] == "open"
+    assert clients().get(f"/api/tickets/{ticket['id']}/").json["status"] == "open"

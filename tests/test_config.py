@@ -24,12 +24,14 @@ def test_database_url_falls_back_to_the_embedded_sqlite(monkeypatch):
 @pytest.mark.parametrize("key", [None, "", "change-me", "short"])
 def test_production_refuses_to_start_without_a_real_secret_key(key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY=key)
+        make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY=key, TICKETDESK_AUTH="required")
 
 
 def test_production_starts_with_a_real_secret_key():
-    app = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40)
+    app = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH=None)
     assert app.config["TICKETDESK_ENV"] == "production" and not app.testing
+    assert app.config["TICKETDESK_AUTH"] == "required"  # the production default
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
 def test_an_unknown_environment_name_is_refused():
@@ -73,10 +75,31 @@ def test_postgresql_pool_holds_a_connection_per_worker_thread(monkeypatch):
     monkeypatch.setenv("GUNICORN_THREADS", "6")
     for env in ("testing", "production"):
         app = make_app("postgresql+psycopg2://postgres@127.0.0.1/unused", TICKETDESK_ENV=env, SECRET_KEY="k" * 40,
-                       AUTO_MIGRATE=False)
+                       AUTO_MIGRATE=False, TICKETDESK_AUTH="required")
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (6, 2, True)
         with app.app_context():
             from ticketdesk.extensions import db
             assert db.engine.pool.size() == 6
     assert "pool_size" not in make_app("sqlite://").config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def test_production_refuses_to_start_with_access_control_off_unless_told_so():
+    with pytest.raises(RuntimeError, match="TICKETDESK_ALLOW_AUTH_OFF=1"):
+        make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH="off")
+    app = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH="off",
+                   TICKETDESK_ALLOW_AUTH_OFF=True)
+    assert app.config["TICKETDESK_AUTH"] == "off"
+
+
+@pytest.mark.parametrize("url, expected", [("sqlite:///instance/desk.db", "off"),
+                                           ("postgresql+psycopg2://u@h/db", "required")])
+def test_development_opens_the_embedded_desk_only(url, expected):
+    """`make run` on SQLite needs no set-up; a development desk on PostgreSQL is shared, so it asks."""
+    app = make_app(url, TICKETDESK_ENV="development", TICKETDESK_AUTH=None, AUTO_MIGRATE=False)
+    assert app.config["TICKETDESK_AUTH"] == expected
+
+
+def test_an_unknown_access_mode_is_refused():
+    with pytest.raises(RuntimeError, match="TICKETDESK_AUTH must be required or off"):
+        make_app("sqlite://", TICKETDESK_AUTH="maybe")

@@ -1,4 +1,5 @@
 """The contract over real HTTP, against gunicorn started exactly as production starts it."""
+import functools
 import json
 import os
 import socket
@@ -32,7 +33,7 @@ def start_gunicorn(args: list[str], env: dict, port: int):
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(f"{base}/api/tickets/stats/", timeout=2)
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
             return process, base
         except (urllib.error.URLError, ConnectionError):
             if process.poll() is not None or time.monotonic() > deadline:
@@ -75,11 +76,13 @@ def new_empty_database(database_url_for_run, tmp_path):
     server.dispose()
 
 
-def call(method, url, body=None, content_type="application/json"):
+def call(method, url, body=None, content_type="application/json", token=None):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", content_type)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), json.loads(response.read())
@@ -87,7 +90,8 @@ def call(method, url, body=None, content_type="application/json"):
         return e.code, dict(e.headers), json.loads(e.read())
 
 
-def test_the_contract_over_http(server):
+def test_the_contract_over_http(server, token):
+    call = functools.partial(globals()["call"], token=token)
     status, _, ticket = call("POST", f"{server}/api/tickets", {
         "title": "Site down", "description": "All users get 502", "category": "technical", "priority": "critical"})
     assert status == 201 and ticket["status"] == "open" and ticket["created_at"].endswith("Z")
@@ -115,8 +119,9 @@ def test_the_contract_over_http(server):
     assert call("DELETE", f"{server}/api/tickets/")[0] == 405
 
 
-def test_the_workers_share_state_only_through_the_database(server):
+def test_the_workers_share_state_only_through_the_database(server, token):
     """Many requests spread over both workers: every created ticket is seen by every worker."""
+    call = functools.partial(globals()["call"], token=token)
     ids = [call("POST", f"{server}/api/tickets/", {"title": f"t{i}", "description": "d", "category": "general",
                                                     "priority": "low"})[2]["id"] for i in range(20)]
     for _ in range(10):
@@ -128,7 +133,8 @@ def test_plain_gunicorn_on_a_new_empty_database_migrates_and_serves(new_empty_da
     """`gunicorn wsgi:app` with no set-up at all: the workers race to migrate, one does, all serve."""
     port = free_port()
     process, base = start_gunicorn(["--bind", f"127.0.0.1:{port}", "--workers", "3"],
-                                   {"DATABASE_URL": new_empty_database}, port)
+                                   {"DATABASE_URL": new_empty_database, "TICKETDESK_AUTH": "off",
+                                    "TICKETDESK_ALLOW_AUTH_OFF": "1"}, port)
     try:
         status, _, ticket = call("POST", f"{base}/api/tickets/", {
             "title": "First", "description": "The first ticket", "category": "general", "priority": "low"})

@@ -35,9 +35,9 @@ def test_every_api_route_is_in_the_document_and_nothing_else_is(app, client):
 
 def test_a_new_route_without_a_document_entry_is_noticed(app, client):
     """The check above can fail: an undocumented route shows up in the difference."""
-    app.add_url_rule("/api/tickets/<ticket_id:ticket_id>/events/", "events", lambda ticket_id: "")
+    app.add_url_rule("/api/tickets/<ticket_id:ticket_id>/notes/", "notes", lambda ticket_id: "")
     missing = routed_operations(app) - documented_operations(client.get("/api/openapi.json").json)
-    assert missing == {("GET", "/api/tickets/{ticket_id}/events/")}
+    assert missing == {("GET", "/api/tickets/{ticket_id}/notes/")}
 
 
 def test_every_operation_has_an_id_a_summary_and_its_error_answers(client):
@@ -56,7 +56,7 @@ def test_the_ticket_shape_is_what_the_api_writes(client, make_ticket):
     component = client.get("/api/openapi.json").json["components"]["schemas"]["Ticket"]
     assert list(component["properties"]) == list(ticket) == list(TicketSchema().fields)
     assert {name for name, p in component["properties"].items() if p.get("readOnly")} == {
-        "id", "created_at", "updated_at"}
+        "id", "created_at", "updated_at", "created_by"}
 
 
 def test_the_document_names_the_conditional_and_retry_headers(client):

@@ -64,5 +64,6 @@ def test_stats_take_one_query(app, client, insert_tickets):
         assert client.get("/api/tickets/stats/").status_code == 200
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+    statements = [s for s in statements if "api_tokens" not in s]  # the access gate's token lookup
     assert len(statements) == 1, statements
     assert statements[0].lstrip().upper().startswith("SELECT")

@@ -83,7 +83,7 @@ def test_emptying_the_table_empties_the_counts(app, make_ticket):
     for _ in range(3):
         make_ticket()
     with app.app_context():
-        statement = "TRUNCATE tickets" if db.engine.dialect.name == "postgresql" else "DELETE FROM tickets"
+        statement = "TRUNCATE tickets CASCADE" if db.engine.dialect.name == "postgresql" else "DELETE FROM tickets"
         db.session.execute(sa.text(statement))
         db.session.commit()
     assert counted(app)["total_tickets"] == 0

@@ -6,7 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_class
 
-from . import classify, headers, health, openapi, request_log, stats, templating, tickets
+from . import auth, classify, headers, health, openapi, request_log, stats, templating, tickets
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, csrf, db, limiter, migrate
 from .schema import MIGRATIONS, upgrade_if_behind
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         upgrade_if_behind(app)
     if app.config["CORS_ALLOWED_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ALLOWED_ORIGINS"]}})
+    auth.init_app(app)  # first: the access gate runs before CSRF checks and rate limits
     csrf.init_app(app)
     limiter.init_app(app)
     request_log.init_app(app)

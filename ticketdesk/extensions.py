@@ -1,6 +1,7 @@
 """Extension objects, created unbound so that every module can import them; bound in create_app()."""
 import sqlalchemy as sa
 from flask_cors import CORS
+from flask import g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -12,8 +13,16 @@ db = SQLAlchemy(session_options={"expire_on_commit": False})
 migrate = Migrate()
 cors = CORS()
 csrf = CSRFProtect()  # every form; JSON API views are exempted by api_route
+
+
+def client_key() -> str:
+    """Whom a rate limit counts: the agent or token the access gate found, else the client's address."""
+    actor = g.get("actor")
+    return f"actor:{actor}" if actor else get_remote_address()
+
+
 # per-client limits on costly routes only; storage from RATELIMIT_STORAGE_URI (memory, or Redis shared by workers)
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=client_key)
 
 
 def configure_engine(app) -> None:

@@ -1,4 +1,4 @@
-"""The one model every blueprint shares."""
+"""The models every blueprint shares: tickets and their history, and who may use the desk."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -54,6 +54,9 @@ class Ticket(db.Model):
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow, server_default=sa.func.now())
     # raised by every change (tickets/changes.py); the API's ETag
     version = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")
+    # an agent's email or "token:NAME"; every change sets updated_by, which the event trigger records
+    created_by = sa.Column(sa.String(254))
+    updated_by = sa.Column(sa.String(254))
 
     # The migration is the source of truth for the schema; these mirror it so the model documents it.
     __table_args__ = (
@@ -91,3 +94,56 @@ class TicketCount(db.Model):
     n = sa.Column(sa.BigInteger, nullable=False)
 
     __table_args__ = (sa.PrimaryKeyConstraint(status, priority, category, shard, name="pk_ticket_counts"),)
+
+
+class TicketEvent(db.Model):
+    """One status, priority or category change, written by a trigger (migration 0004) in the changing
+    transaction: the audit trail cannot miss a write, whatever path made it."""
+
+    __tablename__ = "ticket_events"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    field = sa.Column(sa.String(16), nullable=False)
+    old_value = sa.Column(sa.String(16), nullable=False)
+    new_value = sa.Column(sa.String(16), nullable=False)
+    actor = sa.Column(sa.String(254))
+    created_at = sa.Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (sa.Index("ix_ticket_events_ticket_id", ticket_id, id),)
+
+
+class User(db.Model):
+    """An agent, who signs in to the pages. Created with `flask users create`."""
+
+    __tablename__ = "users"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(254), nullable=False, unique=True)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    active = sa.Column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, server_default=sa.func.now())
+
+    # what Flask-Login asks of a user
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class ApiToken(db.Model):
+    """A program's credential. Only the SHA-256 of the token is kept: the token itself is shown once,
+    by `flask tokens create`. A revoked token stays, so its name keeps meaning in the audit trail."""
+
+    __tablename__ = "api_tokens"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(64), nullable=False, unique=True)
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, server_default=sa.func.now())
+    revoked_at = sa.Column(UTCDateTime)

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .models import CATEGORIES, MAX_ID, PRIORITIES
-from .schemas import NO_NUL, TicketQuerySchema, TicketSchema, text_pattern
+from .schemas import NO_NUL, TicketEventSchema, TicketQuerySchema, TicketSchema, text_pattern
 
 bp = Blueprint("openapi", __name__)
 
@@ -96,6 +96,8 @@ BAD_INPUT = _answer("Invalid input, keyed by field (or `detail` when the body is
 NOT_JSON = _answer("The body is not `Content-Type: application/json`.", "Detail")
 TOO_LARGE = _answer("The body is larger than `MAX_CONTENT_LENGTH`.", "Detail")
 NOT_FOUND = _answer("No such ticket.", "Detail")
+UNAUTHORIZED = _answer("No credentials, or a token that is wrong or revoked.", "Detail", {
+    "WWW-Authenticate": _header("`Bearer`, with `error=\"invalid_token\"` for a token that is not valid.")})
 UNAVAILABLE = _answer("The database cannot be reached; nothing was written. Retry after the given seconds.",
                       "Error", {"Retry-After": _header("Seconds to wait.", schema={"type": "integer"})})
 
@@ -166,6 +168,18 @@ OPERATIONS = {
             },
         },
     },
+    "/api/tickets/{ticket_id}/events/": {
+        "parameters": [TICKET_ID],
+        "get": {
+            "operationId": "listTicketEvents",
+            "tags": ["Tickets"],
+            "summary": "A ticket's history",
+            "description": "Every status, priority and category change, oldest first: who made it, when, from "
+                           "what, to what. Recorded by the database in the same transaction as the change.",
+            "responses": {"200": _answer("The changes.", {"type": "array", "items": "TicketEvent"}),
+                          "404": NOT_FOUND, "503": UNAVAILABLE},
+        },
+    },
     "/api/tickets/stats/": {
         "get": {
             "tags": ["Stats"],
@@ -198,10 +212,15 @@ OPERATIONS = {
 def build_spec() -> dict:
     spec = APISpec(
         title="TicketDesk API", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()],
-        info={"description": "Support tickets with AI triage. Every error answers JSON in one of the shapes "
-                             "below; every write is one transaction."})
+        info={"description": "Support tickets with AI triage. Send `Authorization: Bearer <token>` (an operator "
+                             "makes one with `flask tokens create NAME`); the desk's own pages use the agent's "
+                             "session instead, with the CSRF token in `X-CSRFToken` for writes. Every error "
+                             "answers JSON in one of the shapes below; every write is one transaction."},
+        security=[{"bearerAuth": []}])
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Ticket", schema=TicketSchema)
     spec.components.schema("TicketChange", schema=TicketSchema(partial=True))
+    spec.components.schema("TicketEvent", schema=TicketEventSchema)
     spec.components.schema("Stats", schema=StatsSchema)
     spec.components.schema("SuggestionRequest", schema=SuggestionRequestSchema)
     spec.components.schema("Suggestion", schema=SuggestionSchema)
@@ -211,6 +230,8 @@ def build_spec() -> dict:
     for path, operations in OPERATIONS.items():
         operations = dict(operations)
         parameters = operations.pop("parameters", None)
+        for operation in operations.values():
+            operation["responses"] = {**operation["responses"], "401": UNAUTHORIZED}
         spec.path(path=path, operations=operations, parameters=parameters)
     document = spec.to_dict()
     del document["components"]["schemas"]["TicketChange"]["properties"]["status"]["default"]  # kept as it is

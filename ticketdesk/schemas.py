@@ -98,6 +98,20 @@ class TicketSchema(Schema):
     status = Choice(STATUSES, load_default="open")
     created_at = UTCTime(dump_only=True)
     updated_at = UTCTime(dump_only=True)
+    created_by = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "The agent's email or `token:NAME` that filed it; null when access control was off."})
+
+
+class TicketEventSchema(Schema):
+    """One change in a ticket's audit trail."""
+
+    id = fields.Integer(required=True)
+    field = fields.String(required=True, validate=validate.OneOf(("status", "priority", "category")))
+    old_value = fields.String(required=True, data_key="from")
+    new_value = fields.String(required=True, data_key="to")
+    actor = fields.String(required=True, allow_none=True, metadata={
+        "description": "An agent's email or `token:NAME`; null when access control was off."})
+    created_at = UTCTime(required=True)
 
 
 class TicketQuerySchema(Schema):
@@ -121,7 +135,11 @@ def ticket_json(ticket) -> dict:
     the time of a 100-ticket page (see bench/), so the API answers with this and a test holds the two equal."""
     return {"id": ticket.id, "title": ticket.title, "description": ticket.description, "category": ticket.category,
             "priority": ticket.priority, "status": ticket.status, "created_at": utc_text(ticket.created_at),
-            "updated_at": utc_text(ticket.updated_at)}
+            "updated_at": utc_text(ticket.updated_at), "created_by": ticket.created_by}
+
+
+def event_json(event) -> dict:
+    return TicketEventSchema().dump(event)
 
 
 ticket_schema = TicketSchema()

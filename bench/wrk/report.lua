@@ -3,6 +3,11 @@
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 local counter = 0
+-- credentials: a bearer token for the API, an agent's session cookie for the pages
+for _, name in ipairs({"Authorization", "Cookie"}) do
+  local value = os.getenv("BENCH_" .. name:upper())
+  if value and value ~= "" then wrk.headers[name] = value end
+end
 
 if body ~= "" then
   wrk.headers["Content-Type"] = "application/json"

@@ -2,13 +2,15 @@
 
 A ticket's ETag is its version: GET answers 304 to a matching If-None-Match, and PATCH with If-Match
 applies only to that version (412 otherwise); without If-Match the last write wins."""
+import sqlalchemy as sa
 from flask import Response, jsonify, request, url_for
 
 from ..api import api_route, json_body, query_args
+from ..auth import current_actor
 from ..errors import NOT_FOUND, ApiError
 from ..extensions import db
-from ..models import Ticket
-from ..schemas import (decode_cursor, encode_cursor, load_or_400, ticket_json, ticket_patch_schema,
+from ..models import Ticket, TicketEvent
+from ..schemas import (decode_cursor, encode_cursor, event_json, load_or_400, ticket_json, ticket_patch_schema,
                        ticket_query_schema, ticket_schema)
 from . import bp
 from .changes import VersionMismatch, change_ticket
@@ -56,7 +58,7 @@ def list_tickets():
 
 @api_route(bp, "/api/tickets/", methods=["POST"])
 def create_ticket():
-    ticket = Ticket(**load_or_400(ticket_schema, json_body()))
+    ticket = Ticket(**load_or_400(ticket_schema, json_body()), created_by=current_actor(), updated_by=current_actor())
     db.session.add(ticket)
     db.session.commit()
     response = tagged(jsonify(ticket_json(ticket)), ticket)
@@ -78,7 +80,7 @@ def update_ticket(ticket_id: int):
         get_ticket_or_404(ticket_id)  # an unknown ticket is a 404 whatever the body
         raise
     try:
-        ticket = change_ticket(ticket_id, changes, expected_versions())
+        ticket = change_ticket(ticket_id, changes, expected_versions(), current_actor())
     except VersionMismatch as stale:
         db.session.rollback()
         return tagged(jsonify(PRECONDITION_FAILED), stale.ticket), 412
@@ -86,3 +88,12 @@ def update_ticket(ticket_id: int):
         raise ApiError(404, NOT_FOUND)
     db.session.commit()
     return tagged(jsonify(ticket_json(ticket)), ticket)
+
+
+@api_route(bp, "/api/tickets/<ticket_id:ticket_id>/events/", methods=["GET"])
+def ticket_events(ticket_id: int):
+    """The ticket's audit trail, oldest first: every status, priority and category change."""
+    get_ticket_or_404(ticket_id)
+    events = db.session.scalars(sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+                                .order_by(TicketEvent.id))
+    return jsonify([event_json(event) for event in events])

@@ -15,12 +15,14 @@ class VersionMismatch(Exception):
         self.ticket = ticket
 
 
-def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | None = None) -> Ticket | None:
+def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | None = None,
+                  actor: str | None = None) -> Ticket | None:
     """The ticket after `changes`, or None if there is no such ticket; raises VersionMismatch when
-    `expected_versions` is given and the ticket's version is not among them. The caller commits."""
+    `expected_versions` is given and the ticket's version is not among them. The caller commits.
+    `actor` becomes `updated_by`, which the audit trigger (migration 0004) records with each change."""
     if changes:
         statement = (sa.update(Ticket).where(Ticket.id == ticket_id)
-                     .values(**changes, version=Ticket.version + 1, updated_at=utcnow())
+                     .values(**changes, version=Ticket.version + 1, updated_at=utcnow(), updated_by=actor)
                      .returning(Ticket).execution_options(populate_existing=True))
         if expected_versions is not None:
             statement = statement.where(Ticket.version.in_(expected_versions))

@@ -2,9 +2,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from ..auth import current_actor
 from ..extensions import db
 from ..forms import StatusForm, TicketForm, TriageForm, label
-from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket
+from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
 from ..errors import ApiError
 from ..schemas import decode_cursor, encode_cursor, ticket_query_schema
 from . import bp
@@ -43,7 +44,7 @@ def index():
 def new():
     form = TicketForm()
     if form.validate_on_submit():
-        ticket = Ticket(**form.cleaned)
+        ticket = Ticket(**form.cleaned, created_by=current_actor(), updated_by=current_actor())
         db.session.add(ticket)
         db.session.commit()
         flash(f"Ticket #{ticket.id} filed.", "success")
@@ -60,7 +61,7 @@ def _saved(ticket_id: int, changes: dict) -> bool:
     `version` field); otherwise save nothing and say why."""
     shown = request.form.get("version", "")
     try:
-        change_ticket(ticket_id, changes, {int(shown)} if shown.isdigit() else None)
+        change_ticket(ticket_id, changes, {int(shown)} if shown.isdigit() else None, current_actor())
     except VersionMismatch:
         db.session.rollback()
         flash("Someone else changed this ticket while you had it open, so nothing was saved. "
@@ -81,8 +82,10 @@ def detail(ticket_id: int):
         elif _saved(ticket.id, changed):
             flash("Ticket updated.", "success")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    history = db.session.scalars(db.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                                 .order_by(TicketEvent.id.desc())).all()
     return render_template("tickets/detail.html", ticket=ticket, triage=triage, status_form=StatusForm(),
-                           moves=NEXT_STATUSES[ticket.status])
+                           moves=NEXT_STATUSES[ticket.status], history=history)
 
 
 @bp.post("/tickets/<ticket_id:ticket_id>/status")

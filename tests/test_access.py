@@ -1,0 +1,334 @@
+"""Access control with TICKETDESK_AUTH=required, on both databases: every route is tried without
+credentials, with a wrong token, a revoked one and good ones; sign-in is safe against the usual attacks."""
+import re
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD, add_agent, add_token, make_app, sign_in
+from tests.test_pages import csrf_token
+from ticketdesk.auth.access import AGENT, CLIENT, PUBLIC, RULES
+from ticketdesk.auth.tokens import revoke_token
+from ticketdesk.extensions import db
+from ticketdesk.models import ApiToken, Ticket
+
+TICKET = {"title": "Charged twice", "description": "My card was charged twice.", "category": "billing",
+          "priority": "high"}
+BODIES = {"tickets.create_ticket": TICKET, "tickets.update_ticket": {"priority": "low"},
+          "classify.classify": {"description": "I was charged twice"}}
+FORMS = {"tickets.new": TICKET, "tickets.detail": {"category": "account", "priority": "low"},
+         "tickets.change_status": {"status": "resolved"}, "auth.logout": {}, "auth.login": {}}
+
+
+def routes(app) -> list[tuple[str, str, str]]:
+    """(endpoint, method, rule) for every route the app has, slash-less API twins folded."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and not rule.rule.endswith("/") and rule.rule + "/" in {
+                r.rule for r in app.url_map.iter_rules()}:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((rule.endpoint, method, rule.rule))
+    return sorted(found)
+
+
+def path_of(rule: str, ticket_id: int) -> str:
+    return rule.replace("<ticket_id:ticket_id>", str(ticket_id)).replace("<path:filename>", "css/app.css")
+
+
+def call(client, endpoint, method, path, headers=None, csrf=None):
+    if endpoint in FORMS and method == "POST":
+        data = {**FORMS[endpoint], **({"csrf_token": csrf} if csrf else {})}
+        return client.post(path, data=data, headers=headers)
+    return client.open(path, method=method, json=BODIES.get(endpoint) if method != "GET" else None, headers=headers)
+
+
+def ticket_rows(app) -> list[tuple]:
+    with app.app_context():
+        return db.session.execute(sa.select(Ticket.id, Ticket.status, Ticket.priority, Ticket.category,
+                                            Ticket.version).order_by(Ticket.id)).all()
+
+
+def test_every_route_has_an_access_rule_and_every_rule_a_route(app):
+    endpoints = {endpoint for endpoint, _, _ in routes(app)}
+    assert endpoints == set(RULES), "give each new route a rule in ticketdesk/auth/access.py"
+
+
+def test_a_route_without_a_rule_is_closed(app, client):
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert client.get("/forgotten").status_code == 403
+
+
+def test_only_probes_sign_in_and_static_files_answer_without_credentials(app, anonymous, make_ticket):
+    ticket_id = make_ticket()["id"]
+    before = ticket_rows(app)
+    for endpoint, method, rule in routes(app):
+        path = path_of(rule, ticket_id)
+        response = call(anonymous, endpoint, method, path)
+        if RULES[endpoint] == PUBLIC:
+            assert response.status_code in (200, 400), (method, path)  # 400: the sign-in form without CSRF
+        elif RULES[endpoint] == AGENT:
+            assert response.status_code == 302, (method, path)
+            target = urlsplit(response.headers["Location"])
+            assert target.path == "/login" and parse_qs(target.query)["next"] == [path], (method, path)
+        else:
+            assert response.status_code == 401, (method, path)
+            assert response.json == {"detail": "Authentication credentials were not provided."}
+            assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert ticket_rows(app) == before  # nothing was written
+
+
+@pytest.mark.parametrize("credential", ["wrong", "revoked", "not bearer", "empty"])
+def test_a_bad_token_is_refused_everywhere_and_opens_no_page(app, make_ticket, credential):
+    ticket_id = make_ticket()["id"]
+    revoked = add_token(app, "retired")
+    with app.app_context():
+        assert revoke_token("retired")
+    header = {"wrong": "Bearer td_not-a-real-token", "revoked": f"Bearer {revoked}",
+              "not bearer": f"Basic {revoked}", "empty": "Bearer "}[credential]
+    client = app.test_client()
+    before = ticket_rows(app)
+    for endpoint, method, rule in routes(app):
+        path = path_of(rule, ticket_id)
+        response = call(client, endpoint, method, path, headers={"Authorization": header})
+        if RULES[endpoint] == CLIENT:
+            assert response.status_code == 401, (method, path)
+            assert response.json == {"detail": "Invalid token."}
+            assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+        elif RULES[endpoint] == AGENT:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], (method, path)
+    assert ticket_rows(app) == before
+
+
+def test_a_good_token_opens_the_api_and_a_signed_in_agent_the_pages(app, client, make_ticket):
+    ticket_id = make_ticket()["id"]
+    csrf = csrf_token(client.get("/tickets/new").get_data(as_text=True))
+    for endpoint, method, rule in routes(app):
+        if endpoint in ("auth.logout", "auth.login"):
+            continue  # signing out would end the session the loop needs; both are tested below
+        path = path_of(rule, ticket_id)
+        response = call(client, endpoint, method, path, csrf=csrf)
+        assert response.status_code in (200, 201, 302), (method, path, response.status_code)
+        if response.status_code == 302:
+            assert "/login" not in response.headers["Location"], (method, path)
+
+
+def test_the_seed_contract_holds_for_a_token_and_records_who_did_what(client, token):
+    created = client.post("/api/tickets/", json=TICKET)
+    assert created.status_code == 201
+    assert created.json["created_by"] == "token:test-client"
+    ticket_id = created.json["id"]
+    assert client.patch(f"/api/tickets/{ticket_id}/", json={"status": "in_progress", "title": "Renamed"}
+                        ).status_code == 200
+    assert client.patch(f"/api/tickets/{ticket_id}/", json={"priority": "critical", "category": "account"}
+                        ).status_code == 200
+    events = client.get(f"/api/tickets/{ticket_id}/events/").json
+    assert [(e["field"], e["from"], e["to"], e["actor"]) for e in events] == [
+        ("status", "open", "in_progress", "token:test-client"),
+        ("priority", "high", "critical", "token:test-client"),
+        ("category", "billing", "account", "token:test-client")]
+    assert events[1]["created_at"] == events[2]["created_at"] == client.get(
+        f"/api/tickets/{ticket_id}/").json["updated_at"]
+
+
+def test_a_refused_change_leaves_no_event(client, make_ticket):
+    ticket_id = make_ticket()["id"]
+    assert client.patch(f"/api/tickets/{ticket_id}/", json={"status": "closed"},
+                        headers={"If-Match": '"v9"'}).status_code == 412
+    assert client.patch(f"/api/tickets/{ticket_id}/", json={"status": "nope"}).status_code == 400
+    assert client.get(f"/api/tickets/{ticket_id}/events/").json == []
+    assert client.get("/api/tickets/999999/events/").status_code == 404
+
+
+def test_the_ticket_page_shows_the_history_with_the_agent(client, make_ticket):
+    ticket_id = make_ticket()["id"]
+    html = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    client.post(f"/tickets/{ticket_id}/status", data={"csrf_token": csrf_token(html), "version": "1",
+                                                      "status": "in_progress"})
+    html = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    history = html[html.index('id="history-heading"'):]
+    assert re.search(r"Status <strong>Open</strong> → <strong>In progress</strong>\s+by agent@example\.com", history)
+    assert "Filed by token:test-client" in history
+    assert client.get(f"/api/tickets/{ticket_id}/events/").json[0]["actor"] == AGENT_EMAIL
+
+
+def test_a_ticket_filed_on_the_page_is_recorded_as_the_agents(client):
+    html = client.get("/tickets/new").get_data(as_text=True)
+    response = client.post("/tickets/new", data={**TICKET, "csrf_token": csrf_token(html)})
+    ticket_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert client.get(f"/api/tickets/{ticket_id}/").json["created_by"] == AGENT_EMAIL
+
+
+# --- the session on the API --------------------------------------------------------------------------
+
+@pytest.fixture
+def agent_browser(app, agent):
+    """A signed-in agent's browser: a session cookie and no token."""
+    browser = app.test_client()
+    sign_in(browser, agent)
+    return browser
+
+
+def test_a_signed_in_agent_may_read_the_api_and_write_with_the_csrf_token(agent_browser):
+    assert agent_browser.get("/api/tickets/").status_code == 200
+    body = {"description": "I was charged twice"}
+    refused = agent_browser.post("/api/tickets/classify/", json=body)
+    assert refused.status_code == 400 and "CSRF" in refused.json["detail"]
+    assert agent_browser.post("/api/tickets/", json=TICKET).status_code == 400
+    token = re.search(r'name="csrf-token" content="([^"]+)"',
+                      agent_browser.get("/").get_data(as_text=True)).group(1)
+    allowed = agent_browser.post("/api/tickets/classify/", json=body, headers={"X-CSRFToken": token})
+    assert allowed.status_code == 200 and allowed.json["suggested_category"] == "billing"
+    created = agent_browser.post("/api/tickets/", json=TICKET, headers={"X-CSRFToken": token})
+    assert created.status_code == 201 and created.json["created_by"] == AGENT_EMAIL
+
+
+# --- signing in ----------------------------------------------------------------------------------------
+
+def sign_in_form(client, email=AGENT_EMAIL, password=AGENT_PASSWORD, next_=None, csrf=True):
+    page = client.get("/login" + (f"?next={next_}" if next_ else ""))
+    data = {"email": email, "password": password, "next": next_ or ""}
+    if csrf:
+        data["csrf_token"] = csrf_token(page.get_data(as_text=True))
+    return client.post("/login", data=data)
+
+
+def test_signing_in_and_out(app, agent, anonymous):
+    response = sign_in_form(anonymous, next_="/stats")
+    assert response.status_code == 302 and response.headers["Location"] == "/stats"
+    assert anonymous.get("/stats").status_code == 200
+    assert AGENT_EMAIL in anonymous.get("/").get_data(as_text=True)
+    html = anonymous.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert anonymous.post("/logout", data={}).status_code == 400  # sign-out needs the CSRF token too
+    assert anonymous.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert anonymous.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("email, password", [(AGENT_EMAIL, "wrong password"), ("nobody@example.com", AGENT_PASSWORD)])
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(agent, anonymous, email, password):
+    response = sign_in_form(anonymous, email, password)
+    assert response.status_code == 400
+    assert "That email and password do not match an active account." in response.get_data(as_text=True)
+    assert anonymous.get("/").status_code == 302
+
+
+def test_a_deactivated_agent_cannot_sign_in_and_their_session_ends(app, runner, anonymous, agent):
+    signed_in = app.test_client()
+    sign_in(signed_in, agent)
+    assert signed_in.get("/").status_code == 200
+    assert runner.invoke(args=["users", "deactivate", AGENT_EMAIL]).exit_code == 0
+    assert signed_in.get("/").status_code == 302
+    assert sign_in_form(anonymous).status_code == 400
+    assert runner.invoke(args=["users", "activate", AGENT_EMAIL]).exit_code == 0
+    assert sign_in_form(anonymous).status_code == 302
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "http:/x",
+                                    "javascript:alert(1)", "evil.example"])
+def test_next_never_leads_off_the_site(agent, anonymous, target):
+    response = sign_in_form(anonymous, next_=target)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_the_sign_in_form_needs_its_csrf_token(agent, anonymous):
+    response = sign_in_form(anonymous, csrf=False)
+    assert response.status_code == 400
+    assert anonymous.get("/").status_code == 302
+
+
+def session_cookie(response) -> str:
+    cookies = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        cookies.load(header)
+    return cookies["session"].value
+
+
+def test_signing_in_starts_a_new_session(app, agent, anonymous):
+    """Session fixation: nothing from before sign-in survives it, and the old cookie stays signed out."""
+    with anonymous.session_transaction() as session:
+        session["planted"] = "by someone else"
+    before = anonymous.get_cookie("session").value
+    response = sign_in_form(anonymous)
+    after = session_cookie(response)
+    assert after != before
+    with anonymous.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"]
+    replay = app.test_client()
+    replay.set_cookie("session", before)
+    assert replay.get("/").status_code == 302
+
+
+def test_session_cookie_flags(agent, anonymous):
+    header = next(h for h in sign_in_form(anonymous).headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_production_session_cookies_are_secure(database_url_for_run):
+    app = make_app(database_url_for_run, TICKETDESK_ENV="production", SECRET_KEY="p" * 40,
+                   TICKETDESK_AUTH="required", AUTO_MIGRATE=False)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_repeated_failures_are_slowed_per_account_and_per_address(app, agent):
+    attacker = app.test_client()
+    for _ in range(5):
+        assert sign_in_form(attacker, password="guess").status_code == 400
+    response = sign_in_form(attacker, password="guess")
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.get_data(as_text=True)
+    # the account is held, from any address, even with the right password
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "10.1.1.1"
+    assert sign_in_form(elsewhere).status_code == 429
+    # another account from another address is not held up
+    add_agent(app, "other@example.com")
+    third = app.test_client()
+    third.environ_base["REMOTE_ADDR"] = "10.2.2.2"
+    assert sign_in_form(third, email="other@example.com").status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_slowed(app, agent):
+    attacker = app.test_client()
+    for n in range(5):
+        assert sign_in_form(attacker, email=f"guess{n}@example.com").status_code == 400
+    assert sign_in_form(attacker).status_code == 429
+
+
+def test_successful_sign_ins_are_not_counted(app, agent):
+    for _ in range(7):
+        assert sign_in_form(app.test_client()).status_code == 302
+
+
+# --- access control off ----------------------------------------------------------------------------------
+
+def test_with_access_control_off_everything_is_open_and_the_pages_say_so(database_url_for_run):
+    app = make_app(database_url_for_run, TICKETDESK_AUTH="off")
+    client = app.test_client()
+    created = client.post("/api/tickets/", json=TICKET)
+    assert created.status_code == 201 and created.json["created_by"] is None
+    assert client.patch(f"/api/tickets/{created.json['id']}/", json={"status": "closed"}).status_code == 200
+    assert client.get(f"/api/tickets/{created.json['id']}/events/").json[0]["actor"] is None
+    assert "Access control is off" in client.get("/").get_data(as_text=True)
+    assert "Access control is off" not in make_app(database_url_for_run, TICKETDESK_AUTH="required").test_client(
+    ).get("/login").get_data(as_text=True)
+
+
+def test_rate_limits_count_each_token_separately(app):
+    app.config["CLASSIFY_RATE_LIMIT"] = "2 per minute"
+    first, second = add_token(app, "first"), add_token(app, "second")
+    client = app.test_client()  # both programs behind one address
+
+    def classify(token):
+        return client.post("/api/tickets/classify/", json={"description": "refund"},
+                           headers={"Authorization": f"Bearer {token}"}).status_code
+    assert [classify(first) for _ in range(3)] == [200, 200, 429]
+    assert classify(second) == 200
+
+
+def test_only_the_tokens_hash_is_stored(app, token):
+    with app.app_context():
+        stored = db.session.scalars(sa.select(ApiToken.token_hash)).all()
+    assert token not in stored and len(stored[0]) == 64

@@ -1,0 +1,92 @@
+"""Operators' commands: `flask users ...` for agents, `flask tokens ...` for API consumers."""
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from ..extensions import db
+from ..models import ApiToken, User
+from .passwords import MIN_LENGTH, hash_password
+from .tokens import create_token, revoke_token
+
+users = AppGroup("users", help="Agents who sign in to the pages.")
+tokens = AppGroup("tokens", help="Bearer tokens for API consumers.")
+
+
+def _user(email: str) -> User:
+    user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"No agent with the email {email}.")
+    return user
+
+
+@users.command("create")
+@click.argument("email")
+def create_user(email: str) -> None:
+    """Add an agent; the password is asked for (twice), never taken from the command line."""
+    email = email.strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 254:
+        raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
+    if db.session.scalars(sa.select(User.id).where(User.email == email)).first():
+        raise click.ClickException(f"An agent with the email {email} already exists.")
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"The password must be at least {MIN_LENGTH} characters.")
+    db.session.add(User(email=email, password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Agent {email} created.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate_user(email: str) -> None:
+    """Stop an agent signing in; their open sessions end at their next request."""
+    user = _user(email)
+    user.active = False
+    db.session.commit()
+    click.echo(f"Agent {user.email} deactivated.")
+
+
+@users.command("activate")
+@click.argument("email")
+def activate_user(email: str) -> None:
+    user = _user(email)
+    user.active = True
+    db.session.commit()
+    click.echo(f"Agent {user.email} activated.")
+
+
+@users.command("list")
+def list_users() -> None:
+    for user in db.session.scalars(sa.select(User).order_by(User.email)):
+        click.echo(f"{user.email}\t{'active' if user.active else 'deactivated'}")
+
+
+@tokens.command("create")
+@click.argument("name")
+def create(name: str) -> None:
+    """Make a token called NAME and print it: it is shown this once, and only its hash is kept."""
+    name = name.strip()
+    if not name or len(name) > 64 or not name.isprintable():
+        raise click.BadParameter("Give a name of 1 to 64 printable characters.", param_hint="NAME")
+    if db.session.scalars(sa.select(ApiToken.id).where(ApiToken.name == name)).first():
+        raise click.ClickException(f"A token called {name} already exists (revoked tokens keep their names).")
+    token = create_token(name)
+    click.echo(f"Token {name} created. Send it as `Authorization: Bearer <token>`; it will not be shown again:")
+    click.echo(token)
+
+
+@tokens.command("list")
+def list_tokens() -> None:
+    for token in db.session.scalars(sa.select(ApiToken).order_by(ApiToken.name)):
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M} UTC" if token.revoked_at else "active"
+        click.echo(f"{token.name}\tcreated {token.created_at:%Y-%m-%d %H:%M} UTC\t{state}")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+def revoke(name: str) -> None:
+    """Refuse the token called NAME from now on."""
+    if not revoke_token(name):
+        raise click.ClickException(f"No active token called {name}.")
+    click.echo(f"Token {name} revoked.")
