@@ -30,7 +30,8 @@ def main() -> int:
     load.migrate(url)
     server = start_gunicorn(url, port)
     authorization = load.credentials(url, SECRET_KEY)["Authorization"]
-    command = [str(Path(sys.executable).with_name("st")), "--config-file", str(ROOT / "config" / "schemathesis.toml"), "--no-color", "run",
+    command = [str(Path(sys.executable).with_name("st")), "--config-file", str(ROOT / "config" / "schemathesis.toml"),
+               "--no-color", "run",
                f"http://127.0.0.1:{port}/api/openapi.json", "--header", f"Authorization: {authorization}",
                "--checks", "all", "--max-time", str(seconds),
                "--report", "junit", "--report-dir", str(RESULTS / "fuzz")]

@@ -122,7 +122,8 @@ def credentials(url: str, secret_key: str) -> dict[str, str]:
                       "SECRET_KEY": secret_key})
     with app.app_context():
         token = create_token(f"bench-{secrets.token_hex(4)}")
-        agent = User(email=f"bench-{secrets.token_hex(4)}@example.com", password_hash=hash_password(secrets.token_hex()))
+        agent = User(email=f"bench-{secrets.token_hex(4)}@example.com",
+                     password_hash=hash_password(secrets.token_hex()))
         db.session.add(agent)
         db.session.commit()
         cookie = app.session_interface.get_signing_serializer(app).dumps({"_user_id": str(agent.id), "_fresh": True})

@@ -332,3 +332,14 @@ def test_only_the_tokens_hash_is_stored(app, token):
     with app.app_context():
         stored = db.session.scalars(sa.select(ApiToken.token_hash)).all()
     assert token not in stored and len(stored[0]) == 64
+
+
+def test_a_cors_preflight_needs_no_credentials_and_the_real_request_does(database_url_for_run):
+    app = make_app(database_url_for_run, TICKETDESK_AUTH="required", CORS_ALLOWED_ORIGINS=["http://localhost:3000"])
+    client = app.test_client()
+    preflight = client.options("/api/tickets/", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization, Content-Type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert client.post("/api/tickets/", json=TICKET, headers={"Origin": "http://localhost:3000"}).status_code == 401

@@ -1,7 +1,7 @@
 """Extension objects, created unbound so that every module can import them; bound in create_app()."""
 import sqlalchemy as sa
-from flask_cors import CORS
 from flask import g
+from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate

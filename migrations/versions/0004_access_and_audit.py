@@ -68,8 +68,8 @@ def upgrade():
     op.create_table(
         "ticket_events",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("ticket_id", sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE", name="fk_ticket_events_ticket"),
-                  nullable=False),
+        sa.Column("ticket_id", sa.Integer,
+                  sa.ForeignKey("tickets.id", ondelete="CASCADE", name="fk_ticket_events_ticket"), nullable=False),
         sa.Column("field", sa.String(16), nullable=False),
         sa.Column("old_value", sa.String(16), nullable=False),
         sa.Column("new_value", sa.String(16), nullable=False),

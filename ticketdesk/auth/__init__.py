@@ -42,4 +42,4 @@ def init_app(app: Flask) -> None:
         return {"auth_off": not auth_required()}
 
 
-from . import access, cli, views  # noqa: E402  (routes and commands attach themselves to bp)
+from . import access, cli, views  # noqa: E402,F401  (routes and commands attach themselves to bp)

@@ -3,10 +3,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from ..auth import current_actor
+from ..errors import ApiError
 from ..extensions import db
 from ..forms import StatusForm, TicketForm, TriageForm, label
 from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
-from ..errors import ApiError
 from ..schemas import decode_cursor, encode_cursor, ticket_query_schema
 from . import bp
 from .changes import VersionMismatch, change_ticket
