@@ -24,10 +24,9 @@ FORMS = {"tickets.new": TICKET, "tickets.detail": {"category": "account", "prior
 
 def routes(app) -> list[tuple[str, str, str]]:
     """(endpoint, method, rule) for every route the app has, slash-less API twins folded."""
-    found = set()
+    found, paths = set(), {rule.rule for rule in app.url_map.iter_rules()}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") and not rule.rule.endswith("/") and rule.rule + "/" in {
-                r.rule for r in app.url_map.iter_rules()}:
+        if rule.rule.startswith("/api/") and rule.rule + "/" in paths:
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             found.add((rule.endpoint, method, rule.rule))

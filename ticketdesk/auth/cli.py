@@ -41,19 +41,21 @@ def create_user(email: str) -> None:
 @click.argument("email")
 def deactivate_user(email: str) -> None:
     """Stop an agent signing in; their open sessions end at their next request."""
-    user = _user(email)
-    user.active = False
-    db.session.commit()
-    click.echo(f"Agent {user.email} deactivated.")
+    _set_active(email, False)
 
 
 @users.command("activate")
 @click.argument("email")
 def activate_user(email: str) -> None:
+    """Let a deactivated agent sign in again."""
+    _set_active(email, True)
+
+
+def _set_active(email: str, active: bool) -> None:
     user = _user(email)
-    user.active = True
+    user.active = active
     db.session.commit()
-    click.echo(f"Agent {user.email} activated.")
+    click.echo(f"Agent {user.email} {'activated' if active else 'deactivated'}.")
 
 
 @users.command("list")

@@ -10,16 +10,8 @@ from ..auth import current_actor
 from ..errors import NOT_FOUND, ApiError
 from ..extensions import db
 from ..models import Ticket, TicketEvent
-from ..schemas import (
-    decode_cursor,
-    encode_cursor,
-    event_json,
-    load_or_400,
-    ticket_json,
-    ticket_patch_schema,
-    ticket_query_schema,
-    ticket_schema,
-)
+from ..schemas import (decode_cursor, encode_cursor, event_json, load_or_400, ticket_json, ticket_patch_schema,
+                       ticket_query_schema, ticket_schema)
 from . import bp
 from .changes import VersionMismatch, change_ticket
 from .queries import ticket_page
