@@ -76,3 +76,12 @@ def test_token_names_are_unique_even_after_revoking(runner):
     assert reused.exit_code != 0 and "already exists" in reused.output
     blank = runner.invoke(args=["tokens", "create", "  "])
     assert blank.exit_code != 0
+
+
+def test_users_set_password_replaces_the_old_one(app, runner, agent, anonymous):
+    from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
+    from tests.test_access import sign_in_form
+    result = runner.invoke(args=["users", "set-password", AGENT_EMAIL], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert sign_in_form(app.test_client(), password=AGENT_PASSWORD).status_code == 400
+    assert sign_in_form(anonymous, password=PASSWORD).status_code == 302

@@ -19,22 +19,37 @@ def _user(email: str) -> User:
     return user
 
 
+def _new_password() -> str:
+    """Asked for twice, never taken from the command line (where shell history and `ps` would keep it)."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"The password must be at least {MIN_LENGTH} characters.")
+    return hash_password(password)
+
+
 @users.command("create")
 @click.argument("email")
 def create_user(email: str) -> None:
-    """Add an agent; the password is asked for (twice), never taken from the command line."""
+    """Add an agent; the password is asked for (twice)."""
     email = email.strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254:
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
     if db.session.scalars(sa.select(User.id).where(User.email == email)).first():
         raise click.ClickException(f"An agent with the email {email} already exists.")
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_LENGTH:
-        raise click.ClickException(f"The password must be at least {MIN_LENGTH} characters.")
-    db.session.add(User(email=email, password_hash=hash_password(password)))
+    db.session.add(User(email=email, password_hash=_new_password()))
     db.session.commit()
     click.echo(f"Agent {email} created.")
+
+
+@users.command("set-password")
+@click.argument("email")
+def set_password(email: str) -> None:
+    """Give an agent a new password (asked for twice), for one who has forgotten theirs."""
+    user = _user(email)
+    user.password_hash = _new_password()
+    db.session.commit()
+    click.echo(f"Password of {user.email} changed.")
 
 
 @users.command("deactivate")
