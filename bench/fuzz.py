@@ -17,24 +17,18 @@ from pathlib import Path
 
 from config import ROOT, database_url
 
-from . import load
-from .run import RESULTS, SECRET_KEY, setting, start_gunicorn
+from .run import RESULTS, serve_empty_database, setting
 
 
 def main() -> int:
     seconds = setting("FUZZ_SECONDS", 120)
     port = setting("FUZZ_PORT", 8767)
     url = database_url("postgresql://postgres@127.0.0.1:5432/ticketdesk_fuzz", "FUZZ_DATABASE_URL")
-    RESULTS.mkdir(exist_ok=True)
-    load.recreate_database(url)
-    load.migrate(url)
-    server = start_gunicorn(url, port)
-    authorization = load.credentials(url, SECRET_KEY)["Authorization"]
+    server, headers = serve_empty_database(url, port)
     command = [str(Path(sys.executable).with_name("st")), "--config-file", str(ROOT / "config" / "schemathesis.toml"),
-               "--no-color", "run",
-               f"http://127.0.0.1:{port}/api/openapi.json", "--header", f"Authorization: {authorization}",
-               "--checks", "all", "--max-time", str(seconds),
-               "--report", "junit", "--report-dir", str(RESULTS / "fuzz")]
+               "--no-color", "run", f"http://127.0.0.1:{port}/api/openapi.json",
+               "--header", f"Authorization: {headers['Authorization']}", "--checks", "all",
+               "--max-time", str(seconds), "--report", "junit", "--report-dir", str(RESULTS / "fuzz")]
     if os.environ.get("FUZZ_SEED"):
         command += ["--seed", os.environ["FUZZ_SEED"]]
     started = time.monotonic()

@@ -118,6 +118,15 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not become ready; see bench/results/gunicorn.log")
 
 
+def serve_empty_database(url: str, port: int) -> tuple[subprocess.Popen, dict[str, str]]:
+    """gunicorn on a new database built by the migrations, and the credentials to call it with."""
+    RESULTS.mkdir(exist_ok=True)
+    load.recreate_database(url)
+    load.migrate(url)
+    headers = load.credentials(url, SECRET_KEY)
+    return start_gunicorn(url, port), headers
+
+
 def ms(us: float) -> str:
     return f"{us / 1000:.2f}"
 

@@ -22,8 +22,7 @@ import sqlalchemy as sa
 
 from config import database_url
 
-from . import load
-from .run import RESULTS, SECRET_KEY, setting, start_gunicorn
+from .run import RESULTS, serve_empty_database, setting
 
 ACTIONS = [("create", 30), ("list", 20), ("search", 10), ("patch", 20), ("stats", 10), ("classify", 10)]
 CATEGORIES = ("billing", "technical", "account", "general")
@@ -176,15 +175,12 @@ def main() -> int:
     max_requests = setting("SOAK_MAX_REQUESTS", 200_000)
     port = setting("SOAK_PORT", 8766)
     url = database_url("postgresql://postgres@127.0.0.1:5432/ticketdesk_soak", "SOAK_DATABASE_URL")
-    RESULTS.mkdir(exist_ok=True)
-    load.recreate_database(url)
-    load.migrate(url)
-    server = start_gunicorn(url, port)
+    server, headers = serve_empty_database(url, port)
     ledger = Ledger()
     try:
         deadline = time.monotonic() + seconds
         budget = threading.Semaphore(max_requests)
-        token = load.credentials(url, SECRET_KEY)["Authorization"].removeprefix("Bearer ")
+        token = headers["Authorization"].removeprefix("Bearer ")
         threads = [Client(n, port, ledger, deadline, budget, token) for n in range(clients)]
         started = time.monotonic()
         for t in threads:

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired
 from ..extensions import db, limiter
 from ..models import User
 from . import bp
-from .passwords import DUMMY_HASH
+from .passwords import dummy_hash
 
 WRONG = "That email and password do not match an active account."
 
@@ -53,7 +53,7 @@ def login():
         email = form.email.data.strip().lower()
         user = db.session.scalars(db.select(User).where(User.email == email)).first()
         # the same work whether or not the account exists, so timing does not tell
-        matches = check_password_hash(user.password_hash if user else DUMMY_HASH, form.password.data)
+        matches = check_password_hash(user.password_hash if user else dummy_hash(), form.password.data)
         if user is not None and user.active and matches:
             session.clear()  # a new session: nothing set before sign-in (by anyone) carries over
             login_user(user)
