@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from ticketdesk.extensions import db
 from ticketdesk.models import Ticket
-from ticketdesk.schemas import encode_cursor
+from ticketdesk.tickets.queries import Cursor, encode_cursor
 
 from .load import COMMON_WORD, RARE_WORD
 
@@ -38,7 +38,7 @@ def deep_cursor(position: int) -> str:
     created_at, ticket_id = db.session.execute(
         sa.select(Ticket.created_at, Ticket.id).order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .offset(position).limit(1)).one()
-    return encode_cursor(created_at, ticket_id)
+    return encode_cursor(Cursor(created_at, ticket_id))
 
 
 def endpoints(total: int) -> list[Endpoint]:

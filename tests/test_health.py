@@ -2,7 +2,7 @@
 import flask_migrate
 
 from ticketdesk.extensions import db
-from ticketdesk.schema import head_revision
+from ticketdesk.auto_migrate import head_revision
 
 from .conftest import make_app
 from .test_gunicorn import free_port

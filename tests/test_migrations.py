@@ -4,7 +4,7 @@ import flask_migrate
 import sqlalchemy as sa
 
 from ticketdesk.extensions import db
-from ticketdesk.schema import head_revision
+from ticketdesk.auto_migrate import head_revision
 
 
 def test_downgrade_then_upgrade_round_trips(app):
@@ -30,11 +30,21 @@ def test_schema_matches_the_model(app):
     assert diff == []
 
 
+def index_names(engine) -> set[str]:
+    """Every index on tickets, those on expressions included (SQLAlchemy does not reflect them on SQLite)."""
+    if engine.dialect.name == "postgresql":
+        query = "SELECT indexname FROM pg_indexes WHERE tablename = 'tickets'"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets'"
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text(query)).scalars())
+
+
 def test_indexes_for_filters_ordering_and_search(app):
     with app.app_context():
-        names = {ix["name"] for ix in sa.inspect(db.engine).get_indexes("tickets")}
         assert {"ix_tickets_created_id", "ix_tickets_status_created_id", "ix_tickets_priority_created_id",
-                "ix_tickets_category_created_id"} <= names
+                "ix_tickets_category_created_id", "ix_tickets_rank_created_id",
+                "ix_tickets_status_rank_created_id"} <= index_names(db.engine)
         if db.engine.dialect.name == "postgresql":
             rows = db.session.execute(sa.text(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tickets' AND indexdef LIKE '%gin_trgm_ops%'"
@@ -67,3 +77,25 @@ def test_the_app_migrates_a_new_database_at_start_up_unless_told_not_to(tmp_path
         with app.app_context():
             assert set(sa.inspect(db.engine).get_table_names()) == expected
             db.engine.dispose()
+
+
+def test_the_priority_ordering_uses_the_very_expression_the_migration_indexed(app, insert_tickets):
+    """An index on an expression serves only a query that writes the same expression, on both databases."""
+    import importlib
+
+    from ticketdesk.models import PRIORITY_RANK_SQL
+    from ticketdesk.tickets.queries import ticket_page
+
+    migration = importlib.import_module("migrations.versions.0005_priority_ordering")
+    assert migration.RANK == PRIORITY_RANK_SQL
+    with app.app_context():
+        query = ticket_page(ordering="priority", status="open", limit=25)
+        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            db.session.execute(sa.text("SET LOCAL enable_sort = off"))
+        plan = "\n".join(str(row) for row in db.session.execute(sa.text(
+            ("EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN ") + sql)))
+        db.session.rollback()
+    assert "ix_tickets_status_rank_created_id" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # read in order, never sorted

@@ -54,14 +54,59 @@ def test_an_empty_desk_invites_the_first_ticket(client):
     assert "No tickets yet." in html
 
 
-def test_older_link_pages_through_with_the_cursor(client, insert_tickets):
-    insert_tickets(row(f"T{i:02d}", minutes_ago=i, category="technical") for i in range(30))
+def link(html: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def shown(html: str) -> list[str]:
+    return re.findall(r'<span class="ticket-title">([^<]+)</span>', html)
+
+
+def test_older_and_newer_links_page_both_ways_with_the_filters(client, insert_tickets):
+    insert_tickets(row(f"T{i:02d}", minutes_ago=i, category="technical") for i in range(60))
+    insert_tickets([row("Not technical", category="billing")])
     _, first = page(client, "/?category=technical")
-    older = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
-    assert "category=technical" in older and "cursor=" in older
+    assert shown(first) == [f"T{i:02d}" for i in range(25)] and link(first, "prev") is None
+    older = link(first, "next")
+    assert "category=technical" in older and "cursor=" in older and "Older →" in first
     _, second = page(client, older)
-    assert "T25" in second and "T24" not in second and "T29" in second
-    assert 'rel="next"' not in second and "Newest" in second
+    assert shown(second) == [f"T{i:02d}" for i in range(25, 50)]
+    _, third = page(client, link(second, "next"))
+    assert shown(third) == [f"T{i:02d}" for i in range(50, 60)] and link(third, "next") is None
+    assert "First page" in third and "← Newer" in third
+    _, back = page(client, link(third, "prev"))
+    assert shown(back) == shown(second)
+    _, back = page(client, link(back, "prev"))
+    assert shown(back) == shown(first) and link(back, "prev") is None and link(back, "next") == older
+
+
+def test_the_queue_order_pages_both_ways(client, insert_tickets):
+    insert_tickets(row(f"{p}{i:02d}", minutes_ago=100 - i, priority=p) for p in ("low", "critical") for i in range(20))
+    _, first = page(client, "/?ordering=priority")
+    assert shown(first) == [f"critical{i:02d}" for i in range(20)] + [f"low{i:02d}" for i in range(5)]
+    assert '<option value="priority" selected>Priority</option>' in first
+    _, second = page(client, link(first, "next"))
+    assert shown(second) == [f"low{i:02d}" for i in range(5, 20)] and "← Previous" in second
+    _, back = page(client, link(second, "prev"))
+    assert shown(back) == shown(first)
+
+
+def test_the_list_says_how_many_tickets_match(client, insert_tickets, monkeypatch):
+    insert_tickets([row(f"Refund {i}", category="billing") for i in range(3)] + [row("Other", category="account")])
+    assert '<p class="muted count" id="ticket-count">4 tickets</p>' in page(client, "/")[1]
+    assert "3 tickets match these filters" in page(client, "/?category=billing")[1]
+    assert "1 ticket matches these filters" in page(client, "/?search=other")[1]
+    monkeypatch.setattr("ticketdesk.tickets.queries.COUNT_CAP", 2)  # a search counts only so far
+    assert "2+ tickets match these filters" in page(client, "/?search=refund")[1]
+    assert "3 tickets match these filters" in page(client, "/?category=billing")[1]  # exact from the counts
+
+
+def test_a_form_sent_without_javascript_leaves_no_empty_parameters(client):
+    response = client.get("/?search=&category=billing&priority=&status=&ordering=")
+    assert response.status_code == 302 and response.headers["Location"] == "/?category=billing"
+    response = client.get("/?search=+&category=&priority=&status=&ordering=")
+    assert response.headers["Location"] == "/"
 
 
 def test_unreadable_filters_are_cleared_with_a_message(client):

@@ -189,7 +189,48 @@ def test_keyset_pages_do_not_shift_when_new_tickets_arrive(client, insert_ticket
     assert titles(client.get(f"{u.path}?{u.query}")) == ["t3", "t4", "t5"]
 
 
+def follow(client, url: str) -> list[str]:
+    """Every title on every page, following the `next` links to the end."""
+    seen = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.json
+        seen += titles(response)
+        link = response.headers.get("Link")
+        url = None if not link else (lambda u: f"{u.path}?{u.query}")(urlsplit(link[1:link.index(">")]))
+    return seen
+
+
+def test_ordering_oldest_first_pages_through_everything_once(client, insert_tickets):
+    same = at(30)
+    insert_tickets([row(f"t{i}", minutes_ago=i) for i in range(5)] + [row(f"tie{i}", created_at=same) for i in range(3)])
+    everything = follow(client, "/api/tickets/?ordering=created_at&limit=2")
+    assert everything == ["tie0", "tie1", "tie2", "t4", "t3", "t2", "t1", "t0"]
+    assert follow(client, "/api/tickets/?ordering=-created_at&limit=3") == everything[::-1]
+
+
+def test_ordering_by_priority_is_the_queue_critical_first_then_oldest(client, insert_tickets):
+    insert_tickets([row("low old", 50, priority="low"), row("crit new", 1, priority="critical"),
+                    row("high", 20, priority="high"), row("crit old", 40, priority="critical"),
+                    row("medium", 30, priority="medium"), row("low new", 2, priority="low"),
+                    row("crit closed", 45, priority="critical", status="closed")])
+    queue = ["crit closed", "crit old", "crit new", "high", "medium", "low old", "low new"]
+    assert follow(client, "/api/tickets/?ordering=priority&limit=2") == queue
+    assert follow(client, "/api/tickets/?ordering=priority&status=open&limit=1") == [t for t in queue if t != "crit closed"]
+    assert follow(client, "/api/tickets/?ordering=priority&priority=critical&limit=1") == queue[:3]
+    assert titles(client.get("/api/tickets/?ordering=priority&search=crit")) == queue[:3]
+
+
+def test_a_cursor_from_one_ordering_is_refused_by_another(client, insert_tickets):
+    insert_tickets(row(f"t{i}", minutes_ago=i) for i in range(3))
+    link = client.get("/api/tickets/?limit=1").headers["Link"]
+    cursor = parse_qs(urlsplit(link[1:link.index(">")]).query)["cursor"][0]
+    response = client.get(f"/api/tickets/?ordering=priority&cursor={cursor}")
+    assert (response.status_code, response.json) == (400, {"cursor": ["Invalid cursor."]})
+
+
 @pytest.mark.parametrize("query, field", [
+    ("ordering=title", "ordering"), ("ordering=", "ordering"),
     ("limit=0", "limit"), ("limit=1001", "limit"), ("limit=ten", "limit"),
     ("cursor=not-a-cursor", "cursor"), ("cursor=WzEsMl0", "cursor"), ("search=a%00b", "search"),
 ])

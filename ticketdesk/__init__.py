@@ -9,7 +9,7 @@ from config import config_class
 from . import auth, classify, headers, health, openapi, request_log, stats, templating, tickets
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, csrf, db, limiter, migrate
-from .schema import MIGRATIONS, upgrade_if_behind
+from .auto_migrate import MIGRATIONS, upgrade_if_behind
 
 
 def create_app(test_config: dict | None = None) -> Flask:

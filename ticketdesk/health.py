@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Flask, jsonify
 
 from .extensions import db
-from .schema import head_revision
+from .auto_migrate import head_revision
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,8 @@ from .extensions import db
 CATEGORIES = ("billing", "technical", "account", "general")
 PRIORITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "in_progress", "resolved", "closed")
+ORDERINGS = ("-created_at", "created_at", "priority")  # of the ticket list: newest, oldest, queue order
+DEFAULT_ORDERING = "-created_at"
 TITLE_MAX = 200
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
@@ -35,6 +37,13 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# Priority as a sortable number, critical first: an expression, not a column, so it can never disagree with
+# `priority`. Indexed as written (migration 0005); a query must use this exact text for the index to serve.
+PRIORITY_RANK_SQL = "CASE priority " + " ".join(
+    f"WHEN '{p}' THEN {rank}" for rank, p in enumerate(reversed(PRIORITIES))) + " END"
+PRIORITY_RANK = sa.literal_column(f"({PRIORITY_RANK_SQL})", sa.Integer())
 
 
 def _in(column: str, values) -> str:
@@ -69,6 +78,9 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_status_created_id", status, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_priority_created_id", priority, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_category_created_id", category, created_at.desc(), id.desc()),
+        # the priority ordering (critical first, then oldest), unfiltered and by status
+        sa.Index("ix_tickets_rank_created_id", sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
+        sa.Index("ix_tickets_status_rank_created_id", status, sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
         # substring search through trigram indexes; PostgreSQL only (SQLite scans)
         sa.Index("ix_tickets_title_trgm", title, postgresql_using="gin",
                  postgresql_ops={"title": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),

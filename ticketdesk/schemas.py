@@ -1,13 +1,10 @@
 """API input validation and output, with the error messages the earlier systems' clients expect."""
-import base64
-import binascii
-import json
 from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from .errors import ApiError
-from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
+from .models import CATEGORIES, DEFAULT_ORDERING, ORDERINGS, PRIORITIES, STATUSES, TITLE_MAX
 
 NO_NUL = r"^[^\u0000]*$"  # in the OpenAPI document's terms: no NUL character
 # what str.strip() removes, spelled out so that the document's patterns mean the same in every regex engine
@@ -128,6 +125,10 @@ class TicketQuerySchema(Schema):
         min=1, max=1000, error="Ensure this value is between {min} and {max}."),
         error_messages={"invalid": "A valid integer is required."})
     cursor = fields.String()
+    ordering = Choice(ORDERINGS, load_default=DEFAULT_ORDERING, metadata={
+        "description": "`-created_at` newest first (the default), `created_at` oldest first, or `priority`: "
+                       "critical first, then high, medium and low, each oldest first (the order a queue is "
+                       "worked in). The `next` link keeps the ordering."})
 
 
 def ticket_json(ticket) -> dict:
@@ -152,21 +153,3 @@ def load_or_400(schema: Schema, data) -> dict:
         return schema.load(data)
     except ValidationError as e:
         raise ApiError(400, e.normalized_messages()) from None
-
-
-def encode_cursor(created_at: datetime, ticket_id: int) -> str:
-    raw = json.dumps([created_at.isoformat(), ticket_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """The (created_at, id) a keyset page starts after; 400 naming `cursor` when it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, ticket_id = json.loads(raw)
-        created_at = datetime.fromisoformat(created)
-        if created_at.tzinfo is None or type(ticket_id) is not int:
-            raise ValueError
-        return created_at, ticket_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(400, {"cursor": ["Invalid cursor."]}) from None

@@ -2,6 +2,8 @@
 
 A ticket's ETag is its version: GET answers 304 to a matching If-None-Match, and PATCH with If-Match
 applies only to that version (412 otherwise); without If-Match the last write wins."""
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import Response, jsonify, request, url_for
 
@@ -10,11 +12,10 @@ from ..auth import current_actor
 from ..errors import NOT_FOUND, ApiError
 from ..extensions import db
 from ..models import Ticket, TicketEvent
-from ..schemas import (decode_cursor, encode_cursor, event_json, load_or_400, ticket_json, ticket_patch_schema,
-                       ticket_query_schema, ticket_schema)
+from ..schemas import event_json, load_or_400, ticket_json, ticket_patch_schema, ticket_query_schema, ticket_schema
 from . import bp
 from .changes import VersionMismatch, change_ticket
-from .queries import ticket_page
+from .queries import decode_cursor, encode_cursor, page_rows, ticket_page
 
 PRECONDITION_FAILED = {"detail": "Precondition failed: the ticket has changed since that version was read."}
 
@@ -43,17 +44,21 @@ def get_ticket_or_404(ticket_id: int) -> Ticket:
 @api_route(bp, "/api/tickets/", methods=["GET"])
 def list_tickets():
     args = load_or_400(ticket_query_schema, query_args(ticket_query_schema))
-    limit = args.pop("limit")
-    cursor = args.pop("cursor", None)
-    after = decode_cursor(cursor) if cursor else None
+    limit, ordering = args.pop("limit"), args["ordering"]
+    after = decode_cursor(args.pop("cursor"), ordering) if "cursor" in args else None
     rows = db.session.execute(ticket_page(**args, after=after, limit=limit)).all()
-    response = jsonify([ticket_json(row) for row in rows[:limit]])
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        query = {**request.args.to_dict(), "cursor": encode_cursor(last.created_at, last.id)}
-        next_url = url_for("tickets.list_tickets", _external=True, **query)
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    rows, following, _ = page_rows(rows, after, limit, ordering)
+    response = jsonify([ticket_json(row) for row in rows])
+    if following is not None:  # the earlier API sent only `next`, and clients stop when it is missing
+        response.headers["Link"] = f'<{page_url(following)}>; rel="next"'
     return response
+
+
+def page_url(cursor) -> str:
+    """This list's URL with the same parameters at another cursor. The query goes through urlencode, never
+    into url_for, whose own keywords (`_external`, `endpoint`, ...) a client could otherwise set."""
+    query = {**request.args.to_dict(), "cursor": encode_cursor(cursor)}
+    return f"{url_for('tickets.list_tickets', _external=True)}?{urlencode(query)}"
 
 
 @api_route(bp, "/api/tickets/", methods=["POST"])

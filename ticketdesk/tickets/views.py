@@ -7,13 +7,17 @@ from ..errors import ApiError
 from ..extensions import db
 from ..forms import StatusForm, TicketForm, TriageForm, label
 from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
-from ..schemas import decode_cursor, encode_cursor, ticket_query_schema
+from ..schemas import ticket_query_schema
 from . import bp
 from .changes import VersionMismatch, change_ticket
-from .queries import ticket_page
+from .queries import decode_cursor, encode_cursor, page_rows, ticket_count, ticket_page
 
 PAGE_SIZE = 25
 FILTERS = ("category", "priority", "status", "search")
+PARAMS = (*FILTERS, "ordering", "cursor")
+ORDER_LABELS = {"-created_at": "Newest first", "created_at": "Oldest first", "priority": "Priority"}
+# what the pager's links say in each ordering: (previous page, next page)
+PAGER_LABELS = {"-created_at": ("Newer", "Older"), "created_at": ("Older", "Newer"), "priority": ("Previous", "Next")}
 # the one-click moves offered for each status (the API allows any)
 NEXT_STATUSES = {"open": ["in_progress", "resolved"], "in_progress": ["resolved", "open"],
                  "resolved": ["closed", "open"], "closed": ["open"]}
@@ -21,23 +25,29 @@ NEXT_STATUSES = {"open": ["in_progress", "resolved"], "in_progress": ["resolved"
 
 @bp.get("/")
 def index():
-    raw = {k: v for k, v in request.args.items() if k in (*FILTERS, "cursor") and v.strip()}
+    given = {k: v for k, v in request.args.items() if k in PARAMS}
+    raw = {k: v for k, v in given.items() if v.strip()}
+    if len(raw) < len(given):  # a form sent without JavaScript names every field, filled or not
+        return redirect(url_for("tickets.index", **raw))
     try:
         args = ticket_query_schema.load(raw)
-        after = decode_cursor(args.pop("cursor")) if "cursor" in args else None
+        ordering = args["ordering"]
+        after = decode_cursor(args.pop("cursor"), ordering) if "cursor" in args else None
     except (ValidationError, ApiError):
         flash("Some filters were not understood and have been cleared.", "warning")
         return redirect(url_for("tickets.index"))
     args.pop("limit")
     rows = db.session.execute(ticket_page(**args, after=after, limit=PAGE_SIZE)).all()
-    active = {k: raw[k] for k in FILTERS if k in raw}
-    older = None
-    if len(rows) > PAGE_SIZE:
-        last = rows[PAGE_SIZE - 1]
-        older = url_for("tickets.index", **active, cursor=encode_cursor(last.created_at, last.id))
-    return render_template("tickets/list.html", tickets=rows[:PAGE_SIZE], filters={k: raw.get(k, "") for k in FILTERS},
-                           active=active, older=older, paged="cursor" in raw, newest=url_for("tickets.index", **active),
-                           categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES)
+    rows, following, preceding = page_rows(rows, after, PAGE_SIZE, ordering)
+    kept = {k: raw[k] for k in (*FILTERS, "ordering") if k in raw}
+    link = lambda cursor: cursor and url_for("tickets.index", **kept, cursor=encode_cursor(cursor))  # noqa: E731
+    filters = {k: args[k] for k in FILTERS if k in args}
+    count, exact = ticket_count(**filters)
+    return render_template("tickets/list.html", tickets=rows, filters={k: raw.get(k, "") for k in PARAMS},
+                           filtered=bool(filters), paged=after is not None, count=count, exact=exact,
+                           first=url_for("tickets.index", **kept), next_page=link(following),
+                           previous_page=link(preceding), pager_labels=PAGER_LABELS[ordering],
+                           orderings=ORDER_LABELS, categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES)
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
