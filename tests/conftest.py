@@ -18,6 +18,8 @@ from ticketdesk.auth.tokens import create_token
 from ticketdesk.extensions import db
 from ticketdesk.models import User
 
+pytest_plugins = ["tests.browser"]
+
 PG_URL = database_url("", "TEST_DATABASE_URL") or None
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

@@ -1,87 +1,12 @@
-"""The pages in a real browser: Playwright driving Debian's Chromium against a live server on a free port.
-
-Each test fails on any console error or uncaught page error. Screenshots of every page are saved under
-the run's temporary folder (printed at the end of the run)."""
-import os
+"""The pages in a real browser (fixtures in tests/browser.py): filing, filters, status, dashboard, no-JS and
+keyboard paths."""
 import re
-import threading
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
+from tests.browser import open_page, serve, sign_in
 from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD, make_app
 from tests.llm_stub import Reply, StubLLM
-from tests.test_gunicorn import free_port
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-expect.set_options(timeout=8000)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium; Playwright gives every launch a fresh temporary profile of its own."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def screenshots(tmp_path_factory, report_metric):
-    folder = tmp_path_factory.mktemp("screenshots")
-    report_metric(f"browser screenshots: {folder}")
-    return folder
-
-
-def serve(app):
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
-@pytest.fixture
-def live(app):
-    server, url = serve(app)
-    yield url
-    server.shutdown()
-
-
-def open_page(browser, errors, **context_options):
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    page.on("dialog", lambda d: (errors.append(f"dialog opened: {d.message}"), d.dismiss()))
-    return page
-
-
-@pytest.fixture
-def errors():
-    found: list[str] = []
-    yield found
-    assert found == [], found
-
-
-def sign_in(page, live) -> None:
-    """Through the sign-in form, as an agent does (the desk requires it: TICKETDESK_AUTH=required)."""
-    page.goto(f"{live}/login")
-    page.fill("#email", AGENT_EMAIL)
-    page.fill("#password", AGENT_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page.locator(".sign-out")).to_contain_text(AGENT_EMAIL)
-
-
-@pytest.fixture
-def page(browser, errors, live, agent):
-    """A signed-in agent's browser tab."""
-    page = open_page(browser, errors)
-    sign_in(page, live)
-    yield page
-    page.context.close()
 
 
 def test_filing_with_a_suggestion_that_keeps_the_agents_override(page, live, screenshots, client):
@@ -162,6 +87,34 @@ def test_filters_and_search_narrow_the_list_and_survive_reload(page, live, make_
     expect(page.locator("#category")).to_have_value("account")
 
 
+def test_back_and_forward_walk_the_filters_the_agent_chose(page, live, make_ticket):
+    make_ticket(title="Refund for March", category="billing", priority="high")
+    make_ticket(title="Refund for April", category="billing", priority="low")
+    make_ticket(title="Login loop", category="account", priority="high")
+    page.goto(live)
+    page.evaluate("window.__samePage = true")
+    before = page.evaluate("history.length")
+    page.select_option("#category", "billing")
+    expect(page.locator(".ticket-row")).to_have_count(2)
+    page.locator("#search").press_sequentially("april", delay=40)  # many keystrokes, one settled search
+    expect(page.locator(".ticket-row")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"search=april"))
+    assert page.evaluate("history.length") == before + 2  # the category, then the search: one entry each
+
+    page.go_back()
+    expect(page.locator(".ticket-row")).to_have_count(2)
+    expect(page.locator("#search")).to_have_value("")
+    expect(page.locator("#category")).to_have_value("billing")
+    page.go_back()
+    expect(page.locator(".ticket-row")).to_have_count(3)
+    expect(page.locator("#category")).to_have_value("")
+    expect(page).to_have_url(f"{live}/")
+    page.go_forward()
+    expect(page.locator(".ticket-row")).to_have_count(2)
+    expect(page.locator("#category")).to_have_value("billing")
+    assert page.evaluate("window.__samePage") is True  # all in place, no reload
+
+
 def test_changing_status_and_triage_from_the_detail_page(page, live, make_ticket, screenshots, client):
     ticket = make_ticket(title="Export crashes")
     page.goto(f"{live}/tickets/{ticket['id']}")
@@ -188,12 +141,15 @@ def test_the_dashboard_matches_the_api_and_follows_new_tickets(page, live, make_
     expect(page.locator(".kpi [data-stat=total_tickets]")).to_have_text(str(stats["total_tickets"]))
     expect(page.locator("[data-stat=open_tickets]").first).to_have_text(str(stats["open_tickets"]))
     expect(page.locator("[data-count='priority_breakdown.critical']")).to_have_text("1")
+    expect(page.locator(".kpi [data-count='status_breakdown.in_progress']")).to_have_text("0")
     page.screenshot(path=screenshots / "dashboard.png", full_page=True)
 
     make_ticket(priority="critical", category="account")
     expect(page.locator(".kpi [data-stat=total_tickets]")).to_have_text("3")
     expect(page.locator("[data-count='priority_breakdown.critical']")).to_have_text("2")
     expect(page.locator("[data-bar=critical]")).to_have_attribute("width", "100.00")
+    client.patch(f"/api/tickets/{make_ticket()['id']}/", json={"status": "in_progress"})
+    expect(page.locator(".kpi [data-count='status_breakdown.in_progress']")).to_have_text("1")  # every status, live
 
 
 def test_the_form_without_javascript_shows_errors_then_files(browser, errors, live, client, screenshots):
@@ -203,8 +159,8 @@ def test_the_form_without_javascript_shows_errors_then_files(browser, errors, li
         page.goto(f"{live}/tickets/new")
         page.fill("#title", "No script here")
         page.click("main button[type=submit]")
-        expect(page.locator("#description-error")).to_have_text("This field may not be blank.")
-        expect(page.locator("#category-error")).to_have_text("This field is required.")
+        expect(page.locator("#description-error")).to_have_text("Describe the problem.")
+        expect(page.locator("#category-error")).to_have_text("Choose a category.")
         expect(page.locator("#title")).to_have_value("No script here")
         page.screenshot(path=screenshots / "new-ticket-errors-nojs.png", full_page=True)
         page.fill("#description", "Plain HTML still works")

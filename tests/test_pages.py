@@ -133,8 +133,9 @@ def test_a_form_error_shows_by_the_field_and_keeps_the_input(client):
         "priority": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 200  # the form again, errors by the fields (a 4xx page logs a console error)
-    assert "Ensure this field has no more than 200 characters." in html
-    assert re.search(r'<p class="error" id="priority-error">This field is required.</p>', html)
+    # the pages say what to do; the API keeps the contract's texts
+    assert "Shorten the title to 200 characters or fewer (it has 201)." in html
+    assert re.search(r'<p class="error" id="priority-error">Choose a priority.</p>', html)
     assert "Kept text</textarea>" in html and '<option selected value="billing">' in html
     assert 'aria-invalid="true"' in html
     assert client.get("/api/tickets/").json == []
@@ -244,3 +245,32 @@ def test_every_control_has_a_label(client, make_ticket):
         ids = re.findall(r'<(?:input(?![^>]*type="hidden")|select|textarea)[^>]*\bid="([^"]+)"', html)
         for control in ids:
             assert f'for="{control}"' in html, (path, control)
+
+
+def test_blank_fields_on_the_form_say_what_to_do(client):
+    _, form = page(client, "/tickets/new")
+    html = client.post("/tickets/new", data={"csrf_token": csrf_token(form), "title": "  ", "description": "",
+                                             "category": "", "priority": "urgent"}).get_data(as_text=True)
+    for field, text in (("title", "Give the ticket a short title."), ("description", "Describe the problem."),
+                        ("category", "Choose a category."), ("priority", "Choose a priority.")):
+        assert f'<p class="error" id="{field}-error">{text}</p>' in html
+
+
+def test_an_unknown_ticket_page_says_the_ticket_does_not_exist(client):
+    response, html = page(client, "/tickets/999999")
+    assert response.status_code == 404
+    assert "<h1>Ticket not found</h1>" in html and "There is no ticket #999999." in html
+    assert client.post("/tickets/999999/status", data={"status": "closed"}).status_code in (400, 404)
+
+
+def test_signed_out_visitors_see_no_links_that_lead_back_to_sign_in(anonymous, agent):
+    html = anonymous.get("/login").get_data(as_text=True)
+    assert 'href="/stats"' not in html and 'href="/tickets/new"' not in html and "Sign out" not in html
+
+
+def test_signed_in_agents_reach_the_api_reference_from_the_navigation(client):
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'<a href="/api/docs"\s*>API</a>', html)
+    docs = client.get("/api/docs").get_data(as_text=True)
+    intro = re.search(r"</div>\s*<p>(.*?)</p>", docs, re.S).group(1)
+    assert "`" not in intro and "<code>" in intro  # the introduction's code spans are rendered

@@ -7,7 +7,8 @@ from ticketdesk.extensions import db
 
 EMPTY = {"total_tickets": 0, "open_tickets": 0, "avg_tickets_per_day": 0,
          "priority_breakdown": {"low": 0, "medium": 0, "high": 0, "critical": 0},
-         "category_breakdown": {"billing": 0, "technical": 0, "account": 0, "general": 0}}
+         "category_breakdown": {"billing": 0, "technical": 0, "account": 0, "general": 0},
+         "status_breakdown": {"open": 0, "in_progress": 0, "resolved": 0, "closed": 0}}
 
 
 def row(days_ago: float, category="general", priority="low", status="open"):
@@ -30,7 +31,8 @@ def test_stats_counts_and_breaks_down(client, insert_tickets):
     assert body["open_tickets"] == 2
     assert body["priority_breakdown"] == {"low": 1, "medium": 0, "high": 2, "critical": 1}
     assert body["category_breakdown"] == {"billing": 2, "technical": 1, "account": 1, "general": 0}
-    assert list(body) == list(EMPTY)
+    assert body["status_breakdown"] == {"open": 2, "in_progress": 1, "resolved": 0, "closed": 1}
+    assert list(body) == list(EMPTY)  # the earlier keys first, in their order; status_breakdown added last
 
 
 def test_average_per_day_counts_days_from_the_first_ticket_to_today_inclusive(client, insert_tickets):

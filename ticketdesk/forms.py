@@ -1,12 +1,14 @@
 """The agents' forms. Flask-WTF brings CSRF and rendering; the rules are the API's marshmallow schema,
 so a page and the API accept and refuse exactly the same input."""
+import re
+
 from flask_wtf import FlaskForm
 from marshmallow import Schema, ValidationError
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
-from .schemas import ticket_patch_schema, ticket_schema
+from .schemas import MESSAGES, ticket_patch_schema, ticket_schema
 
 LABELS = {"in_progress": "In progress"}
 
@@ -18,6 +20,25 @@ def label(value: str) -> str:
 def choices(values, blank: str | None = None) -> list[SelectChoice]:
     options = [SelectChoice(v, label(v)) for v in values]
     return [SelectChoice("", blank), *options] if blank else options
+
+
+# What a missing or unusable value asks the agent to do (the API keeps the contract's texts).
+PROMPTS = {"title": "Give the ticket a short title.", "description": "Describe the problem.",
+           "category": "Choose a category.", "priority": "Choose a priority.", "status": "Choose a status."}
+TOO_LONG = MESSAGES["max_length"].split("{")[0]
+
+
+def page_message(name: str, field, message: str) -> str:
+    """The schema's message for `name`, said as what to do about it."""
+    what = field.label.text.lower()
+    if message.startswith(TOO_LONG):
+        limit = re.search(r"\d+", message).group()
+        return f"Shorten the {what} to {limit} characters or fewer (it has {len((field.data or '').strip())})."
+    if message == MESSAGES["null_char"]:
+        return f"Remove the invisible NUL character from the {what}."
+    if message == MESSAGES["surrogate"]:
+        return f"The {what} holds a broken character that cannot be stored; type it again."
+    return PROMPTS.get(name, message)  # missing, blank, or not one of the choices
 
 
 class SchemaForm(FlaskForm):
@@ -35,7 +56,7 @@ class SchemaForm(FlaskForm):
             for name, messages in e.normalized_messages().items():
                 field = self._fields.get(name)
                 if field is not None:
-                    field.errors = [*field.errors, *messages]
+                    field.errors = [*field.errors, *(page_message(name, field, m) for m in messages)]
             return False
         return valid
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 from markupsafe import Markup, escape
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from .models import CATEGORIES, MAX_ID, PRIORITIES
+from .models import CATEGORIES, MAX_ID, PRIORITIES, STATUSES
 from .schemas import NO_NUL, TicketEventSchema, TicketQuerySchema, TicketSchema, text_pattern
 
 bp = Blueprint("openapi", __name__)
@@ -53,6 +53,7 @@ class StatsSchema(Schema):
         "description": "Tickets divided by the days since the first one, inclusive; 0 with no tickets."})
     priority_breakdown = _counts("PriorityCounts", PRIORITIES)
     category_breakdown = _counts("CategoryCounts", CATEGORIES)
+    status_breakdown = _counts("StatusCounts", STATUSES)
 
 
 class DetailSchema(Schema):

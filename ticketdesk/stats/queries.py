@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import CATEGORIES, PRIORITIES, Ticket, TicketCount
+from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketCount
 
 
 def ticket_stats() -> dict:
@@ -30,4 +30,5 @@ def ticket_stats() -> dict:
         "avg_tickets_per_day": round(total / days, 2) if days else 0,
         "priority_breakdown": {p: by_priority[p] for p in PRIORITIES},
         "category_breakdown": {c: by_category[c] for c in CATEGORIES},
+        "status_breakdown": {s: by_status[s] for s in STATUSES},
     }

@@ -1,7 +1,7 @@
 """The stats dashboard: the numbers as pictures first, drawn on the server so they show without JavaScript."""
 from flask import render_template
 
-from ..models import CATEGORIES, PRIORITIES
+from ..models import CATEGORIES, PRIORITIES, STATUSES
 from . import bp
 from .queries import ticket_stats
 
@@ -27,4 +27,4 @@ def dashboard():
     stats = ticket_stats()
     return render_template("stats.html", stats=stats, priority_bars=bars(stats["priority_breakdown"]),
                            category_ring=donut(stats["category_breakdown"]),
-                           categories=CATEGORIES, priorities=PRIORITIES)
+                           categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES)

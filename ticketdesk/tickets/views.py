@@ -1,6 +1,7 @@
 """The agents' pages for tickets: the list, filing a ticket, and one ticket."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
+from werkzeug.exceptions import NotFound
 
 from ..auth import current_actor
 from ..errors import ApiError
@@ -62,8 +63,15 @@ def new():
     return render_template("tickets/new.html", form=form)
 
 
+class TicketNotFound(NotFound):
+    name = "Ticket not found"
+
+
 def _ticket_or_404(ticket_id: int) -> Ticket:
-    return db.session.get(Ticket, ticket_id) or abort(404)
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound(f"There is no ticket #{ticket_id}. Check the number, or find it in the list.")
+    return ticket
 
 
 def _saved(ticket_id: int, changes: dict) -> bool:

@@ -1,5 +1,6 @@
-// The ticket list: filters apply as they change (search after a pause), the URL keeps them, and only the
-// list is replaced. Without JavaScript the same form submits normally.
+// The ticket list: filters apply as they change (search after a pause) and only the list is replaced.
+// Each settled change is an entry in the history, so Back returns to the filters chosen before.
+// Without JavaScript the same form submits normally.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -7,10 +8,17 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!form) return;
   let inflight = null;
 
-  async function apply() {
+  function chosen() {
     const params = new URLSearchParams();
     for (const [key, value] of new FormData(form)) if (value.trim()) params.set(key, value.trim());
-    const url = `${form.action}${params.toString() ? "?" + params : ""}`;
+    return `${form.action}${params.toString() ? "?" + params : ""}`;
+  }
+
+  function show(params) {  // the form as the address says, when Back or Forward brings one
+    for (const field of form.elements) if (field.name) field.value = params.get(field.name) || "";
+  }
+
+  async function load(url, remember) {
     if (inflight) inflight.abort();
     inflight = new AbortController();
     const list = document.querySelector("#ticket-list");
@@ -18,7 +26,7 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       const { doc } = await TicketDesk.fetchPage(url, { signal: inflight.signal });
       TicketDesk.swap("#ticket-list", doc);
-      history.replaceState(null, "", url);
+      if (remember && url !== window.location.href) history.pushState({ filters: true }, "", url);
     } catch (err) {
       if (err.name !== "AbortError") window.location.assign(url);
     } finally {
@@ -26,7 +34,12 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 
+  const apply = () => load(chosen(), true);
   form.addEventListener("submit", (event) => { event.preventDefault(); apply(); });
   form.querySelectorAll("select").forEach((select) => select.addEventListener("change", apply));
   form.querySelector('input[type="search"]').addEventListener("input", TicketDesk.debounce(apply, 300));
+  window.addEventListener("popstate", () => {
+    show(new URLSearchParams(window.location.search));
+    load(window.location.href, false);
+  });
 });
