@@ -16,4 +16,4 @@ USER ticketdesk
 
 EXPOSE 8000
 # Migrations first (they are the only way the schema changes), then the server.
-CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn -c config/gunicorn.conf.py wsgi:app"]
+CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn -c gunicorn.conf.py wsgi:app"]

@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test fuzz bench soak install migrate clean
 
 run: $(BIN)/.installed migrate
-	$(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
+	$(BIN)/gunicorn wsgi:app
 
 test: $(BIN)/.installed-dev $(CHROMIUM)
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -16,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from sqlalchemy.engine import make_url
 from config import ROOT, database_url
 from ticketdesk import create_app
 from ticketdesk.extensions import db
+from tests.servers import wait_until_answering
 
 from . import load
 from .endpoints import Endpoint, capture_sql, endpoints, explain
@@ -105,17 +105,13 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
            "TICKETDESK_CLASSIFIER": "keyword", "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0",
            "CLASSIFY_RATE_LIMIT": "1000000 per second"}  # measure the classifier, not the limiter
     log = open(RESULTS / "gunicorn.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                                "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not become ready; see bench/results/gunicorn.log")
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/readyz", server)
+    except RuntimeError as e:
+        raise SystemExit(f"gunicorn did not become ready ({e}); see bench/results/gunicorn.log") from None
+    return server
 
 
 def serve_empty_database(url: str, port: int) -> tuple[subprocess.Popen, dict[str, str]]:
@@ -207,7 +203,7 @@ def render(targets, results, floors, encoders, *, count, fill_seconds, duration,
         f"# TicketDesk benchmark, {count:,} tickets",
         "",
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores ({cpu}) · PostgreSQL {pg_version} "
-        f"on the same machine · gunicorn with `config/gunicorn.conf.py` (production settings) · wrk on the same "
+        f"on the same machine · gunicorn with `gunicorn.conf.py` (production settings) · wrk on the same "
         f"machine" + (f" · {count:,} tickets loaded in {fill_seconds:.0f} s" if fill_seconds else ""),
         "",
         f"Each endpoint: 2 s warm-up, then **1 connection for {service_duration} s** (service time) and "

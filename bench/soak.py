@@ -211,7 +211,7 @@ def render(ledger, check, stats, stats_match, *, clients, elapsed) -> str:
     lines = [
         f"# Soak: {clients} clients for {elapsed:.0f} s",
         "",
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · gunicorn (`config/gunicorn.conf.py`, production) and "
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · gunicorn (`gunicorn.conf.py`, production) and "
         f"PostgreSQL on 127.0.0.1 · {os.cpu_count()} cores",
         "",
         f"- requests served: **{ledger.requests:,}** ({ledger.requests / elapsed:,.0f}/s); "

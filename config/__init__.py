@@ -21,7 +21,7 @@ ENVIRONMENT_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
     "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE",
-    # read by config/gunicorn.conf.py
+    # read by gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
 )
 
@@ -54,10 +54,13 @@ def _float(name: str, default: float) -> float:
         raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}") from None
 
 
+EMBEDDED_DATABASE = f"sqlite:///{INSTANCE_DIR / 'ticketdesk.db'}"
+
+
 class Config:
     TICKETDESK_ENV = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'ticketdesk.db'}")
+    SQLALCHEMY_DATABASE_URI = database_url(EMBEDDED_DATABASE)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 1024 * 1024)
     # apply the committed migrations at start-up when the database is behind them
@@ -128,15 +131,28 @@ class ProductionConfig(Config):
         if config["TICKETDESK_AUTH"] == "off" and not config["TICKETDESK_ALLOW_AUTH_OFF"]:
             raise RuntimeError("TICKETDESK_AUTH=off would let anyone read and change every ticket; in production "
                                "this needs TICKETDESK_ALLOW_AUTH_OFF=1 as well")
+        if config["SQLALCHEMY_DATABASE_URI"] == EMBEDDED_DATABASE:
+            raise RuntimeError("TICKETDESK_ENV=production needs DATABASE_URL: the embedded SQLite file is for "
+                               "trying the desk out (for example DATABASE_URL=postgresql://user:password@host/ticketdesk)")
         key = config.get("SECRET_KEY") or ""
         if len(key) < 16 or key in {"change-me", "changeme", "secret", "dev"}:
             raise RuntimeError(
-                "SECRET_KEY must be set to a long random value in production "
-                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+                "SECRET_KEY must be a random value of at least 16 characters in production; "
+                "make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
             )
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def load_settings(overrides: dict | None = None) -> dict:
+    """Every setting for `TICKETDESK_ENV` (or `overrides["TICKETDESK_ENV"]`), `overrides` applied, checked:
+    a RuntimeError says what is wrong. The app factory and the gunicorn master both read settings here."""
+    cls = config_class((overrides or {}).get("TICKETDESK_ENV"))
+    settings = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+    settings.update(overrides or {})
+    cls.finalize(settings)
+    return settings
 
 
 def config_class(name: str | None = None) -> type[Config]:

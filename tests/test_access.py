@@ -79,14 +79,14 @@ def test_only_probes_sign_in_and_static_files_answer_without_credentials(app, an
     assert ticket_rows(app) == before  # nothing was written
 
 
-@pytest.mark.parametrize("credential", ["wrong", "revoked", "not bearer", "empty"])
+@pytest.mark.parametrize("credential", ["wrong", "revoked", "not bearer", "no scheme", "empty"])
 def test_a_bad_token_is_refused_everywhere_and_opens_no_page(app, make_ticket, credential):
     ticket_id = make_ticket()["id"]
     revoked = add_token(app, "retired")
     with app.app_context():
         assert revoke_token("retired")
     header = {"wrong": "Bearer td_not-a-real-token", "revoked": f"Bearer {revoked}",
-              "not bearer": f"Basic {revoked}", "empty": "Bearer "}[credential]
+              "not bearer": f"Basic {revoked}", "no scheme": revoked, "empty": "Bearer "}[credential]
     client = app.test_client()
     before = ticket_rows(app)
     for endpoint, method, rule in routes(app):
@@ -94,8 +94,13 @@ def test_a_bad_token_is_refused_everywhere_and_opens_no_page(app, make_ticket, c
         response = call(client, endpoint, method, path, headers={"Authorization": header})
         if RULES[endpoint] == CLIENT:
             assert response.status_code == 401, (method, path)
-            assert response.json == {"detail": "Invalid token."}
-            assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+            assert response.json == {"detail": "Invalid token."}  # the documented body, whatever is wrong
+            challenge = response.headers["WWW-Authenticate"]
+            if credential in ("not bearer", "no scheme"):  # the challenge names the mistake
+                assert challenge.startswith('Bearer error="invalid_request", error_description=')
+                assert "Authorization: Bearer <token>" in challenge
+            else:
+                assert challenge == 'Bearer error="invalid_token"'
         elif RULES[endpoint] == AGENT:
             assert response.status_code == 302 and "/login" in response.headers["Location"], (method, path)
     assert ticket_rows(app) == before

@@ -40,7 +40,7 @@ def test_users_create_refuses_a_mismatch_a_short_password_a_duplicate_and_a_non_
 
 def test_users_list_and_deactivate(app, runner, agent):
     assert runner.invoke(args=["users", "deactivate", "AGENT@example.com"]).exit_code == 0
-    assert runner.invoke(args=["users", "list"]).output == "agent@example.com\tdeactivated\n"
+    assert runner.invoke(args=["users", "list"]).stdout == "agent@example.com\tdeactivated\n"
     unknown = runner.invoke(args=["users", "deactivate", "nobody@example.com"])
     assert unknown.exit_code != 0 and "No agent" in unknown.output
 
@@ -48,7 +48,7 @@ def test_users_list_and_deactivate(app, runner, agent):
 def test_tokens_create_shows_the_token_once_and_it_works_until_revoked(app, runner, anonymous):
     created = runner.invoke(args=["tokens", "create", "billing-sync"])
     assert created.exit_code == 0, created.output
-    token = created.output.strip().splitlines()[-1]
+    token = created.stdout.strip().splitlines()[-1]
     assert token.startswith("td_") and len(token) > 40
     with app.app_context():
         stored = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "billing-sync")).one()
@@ -85,3 +85,28 @@ def test_users_set_password_replaces_the_old_one(app, runner, agent, anonymous):
     assert result.exit_code == 0, result.output
     assert sign_in_form(app.test_client(), password=AGENT_PASSWORD).status_code == 400
     assert sign_in_form(anonymous, password=PASSWORD).status_code == 302
+
+
+def test_users_create_states_the_rules_before_asking_and_says_which_database(app, runner):
+    result = runner.invoke(args=["users", "create", "cy@example.com"], input="short\nshort\n")
+    assert result.exit_code != 0
+    assert result.stderr.index("A password needs at least 10 characters.") < result.stderr.index("too short")
+    assert result.stderr.startswith(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}://")
+
+
+def test_users_create_reads_the_password_from_standard_input_for_scripts(app, runner, anonymous):
+    result = runner.invoke(args=["users", "create", "dee@example.com", "--password-stdin"], input=f"{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Password" not in result.output  # nothing asked
+    dee = next(u for u in users(app) if u.email == "dee@example.com")
+    assert check_password_hash(dee.password_hash, PASSWORD)
+    short = runner.invoke(args=["users", "set-password", "dee@example.com", "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+
+
+def test_a_new_token_is_the_last_line_of_standard_output_and_the_database_goes_to_standard_error(app, runner):
+    result = runner.invoke(args=["tokens", "create", "ci"])
+    assert result.exit_code == 0
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("td_") and "database:" not in result.stdout
+    assert "database: " in result.stderr

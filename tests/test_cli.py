@@ -55,3 +55,23 @@ def test_seed_demo_adds_realistic_tickets_over_90_days(app, runner):
 def test_seed_demo_rejects_a_bad_count(runner):
     result = runner.invoke(args=["seed-demo", "--count", "0"])
     assert result.exit_code != 0 and "count" in result.output.lower()
+
+
+def test_flask_commands_name_their_database_on_stderr_and_only_db_commands_talk_about_migrations(tmp_path):
+    """A shell without DATABASE_URL would silently use the embedded SQLite file: every data command says
+    which database it uses, on stderr, so `TOKEN=$(flask tokens create ...)` still reads only the token."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path}/desk.db"
+    env = {**os.environ, "DATABASE_URL": url, "TICKETDESK_ENV": "development", "AUTO_MIGRATE": "0"}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    run = lambda *args: subprocess.run([*flask, *args], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    upgrade = run("db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert upgrade.stderr.startswith(f"database: {url}\n") and "Running upgrade 0004 -> 0005" in upgrade.stderr
+    listed = run("users", "list")
+    assert (listed.returncode, listed.stdout, listed.stderr) == (0, "", f"database: {url}\n")
+    created = run("tokens", "create", "script")
+    assert created.stdout.strip().splitlines()[-1].startswith("td_") and created.stderr == f"database: {url}\n"

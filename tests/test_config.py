@@ -103,3 +103,25 @@ def test_development_opens_the_embedded_desk_only(url, expected):
 def test_an_unknown_access_mode_is_refused():
     with pytest.raises(RuntimeError, match="TICKETDESK_AUTH must be required or off"):
         make_app("sqlite://", TICKETDESK_AUTH="maybe")
+
+
+def test_production_refuses_the_embedded_sqlite_file_naming_database_url():
+    from config import EMBEDDED_DATABASE, load_settings
+
+    with pytest.raises(RuntimeError, match="needs DATABASE_URL"):
+        load_settings({"TICKETDESK_ENV": "production", "SECRET_KEY": "a" * 40,
+                       "SQLALCHEMY_DATABASE_URI": EMBEDDED_DATABASE})
+    assert load_settings({"TICKETDESK_ENV": "development", "SQLALCHEMY_DATABASE_URI": EMBEDDED_DATABASE})
+
+
+def test_the_start_up_line_says_what_runs_without_the_password():
+    from config import load_settings
+    from ticketdesk.banner import startup_line
+
+    settings = load_settings({"TICKETDESK_ENV": "production", "SECRET_KEY": "a" * 40, "OPENAI_API_KEY": "k",
+                              "GEMINI_API_KEY": None, "TICKETDESK_CLASSIFIER": "auto",
+                              "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg2://desk:hunter2hunter2@db:5432/tickets"})
+    line = startup_line(settings, "0.0.0.0:8000", 5, 4)
+    assert line == ("TicketDesk (production) serving http://0.0.0.0:8000 with 5 workers x 4 threads; "
+                    "database postgresql+psycopg2://desk:***@db:5432/tickets; access control required; "
+                    "classifier openai (auto)")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ticketdesk.extensions import db
 
 from .conftest import make_app
-from .test_gunicorn import free_port
+from tests.servers import free_port
 
 PG_BIN = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)), None)
 

@@ -57,7 +57,7 @@ def test_every_variable_compose_takes_from_env_is_in_env_example():
 
 def test_the_image_migrates_then_serves_with_the_gunicorn_config():
     cmd = re.search(r"^CMD (.+)$", DOCKERFILE, re.M).group(1)
-    assert cmd.index("db upgrade") < cmd.index("gunicorn -c config/gunicorn.conf.py wsgi:app")
+    assert cmd.index("db upgrade") < cmd.index("gunicorn -c gunicorn.conf.py wsgi:app")
     assert "EXPOSE 8000" in DOCKERFILE and "HOST=0.0.0.0" in DOCKERFILE
     assert "pip install --no-cache-dir -r requirements.txt" in DOCKERFILE
 

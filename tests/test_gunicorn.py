@@ -2,23 +2,17 @@
 import functools
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, wait_until_answering
+
 ROOT = Path(__file__).parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(args: list[str], env: dict, port: int):
@@ -30,16 +24,8 @@ def start_gunicorn(args: list[str], env: dict, port: int):
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "wsgi:app"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=2)
-            return process, base
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-3000:]}") from None
-            time.sleep(0.2)
+    wait_until_answering(f"{base}/healthz", process)
+    return process, base
 
 
 def stop(process):
@@ -49,9 +35,9 @@ def stop(process):
 
 @pytest.fixture
 def server(app, database_url_for_run):
-    """gunicorn with config/gunicorn.conf.py, two workers, production settings, on the test database."""
+    """gunicorn with gunicorn.conf.py, two workers, production settings, on the test database."""
     port = free_port()
-    process, base = start_gunicorn(["-c", "config/gunicorn.conf.py"], {
+    process, base = start_gunicorn(["-c", "gunicorn.conf.py"], {
         "DATABASE_URL": database_url_for_run, "PORT": str(port), "WEB_CONCURRENCY": "2"}, port)
     yield base
     stop(process)
@@ -143,7 +129,26 @@ def test_plain_gunicorn_on_a_new_empty_database_migrates_and_serves(new_empty_da
         assert call("GET", f"{base}/api/tickets/stats/")[2]["total_tickets"] == 1
     finally:
         stop(process)
-    assert b"Traceback" not in process.stderr.read()
+    said = process.stderr.read().decode()
+    assert "Traceback" not in said
+    # one line from the master that says what runs (read from gunicorn.conf.py, which plain gunicorn finds)
+    lines = [line for line in said.splitlines() if "TicketDesk (production) serving" in line]
+    assert len(lines) == 1, said
+    assert f"serving http://127.0.0.1:{port} with 3 workers" in lines[0]
+    assert "access control OFF" in lines[0] and "classifier keyword" in lines[0]
+    assert new_empty_database.split("@")[-1].split("/")[-1] in lines[0]
+
+
+def test_a_refused_production_start_says_why_once_and_exits(tmp_path):
+    """A configuration the app refuses stops the master before any worker starts, with one message."""
+    port = free_port()
+    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "short", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "3",
+                             "wsgi:app"], cwd=ROOT, env=env, capture_output=True, timeout=60)
+    said = result.stderr.decode()
+    assert result.returncode == 1, said
+    assert said.count("SECRET_KEY must be a random value of at least 16 characters") == 1, said
+    assert "secrets.token_hex(32)" in said and "Traceback" not in said and "Booting worker" not in said
 
 
 def test_the_compose_health_check_passes_on_a_ready_server_and_fails_without_one(server):

@@ -5,7 +5,7 @@ from ticketdesk.extensions import db
 from ticketdesk.auto_migrate import head_revision
 
 from .conftest import make_app
-from .test_gunicorn import free_port
+from tests.servers import free_port
 
 
 def test_healthz_answers_while_the_process_runs(client):

@@ -7,7 +7,7 @@ import pytest
 import redis
 
 from tests.conftest import make_app
-from tests.test_gunicorn import free_port
+from tests.servers import free_port
 
 BODY = {"description": "I was charged twice"}
 

@@ -21,7 +21,8 @@ def direct_stats() -> dict:
     statuses, priorities, categories = count("status"), count("priority"), count("category")
     return {"total_tickets": total, "open_tickets": statuses.get("open", 0),
             "priority_breakdown": {p: priorities.get(p, 0) for p in PRIORITIES},
-            "category_breakdown": {c: categories.get(c, 0) for c in CATEGORIES}}
+            "category_breakdown": {c: categories.get(c, 0) for c in CATEGORIES},
+            "status_breakdown": {s: statuses.get(s, 0) for s in STATUSES}}
 
 
 def counted(app) -> dict:

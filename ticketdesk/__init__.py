@@ -4,9 +4,9 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_class
+from config import load_settings
 
-from . import auth, classify, headers, health, openapi, request_log, stats, templating, tickets
+from . import auth, banner, classify, headers, health, openapi, request_log, stats, templating, tickets
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, csrf, db, limiter, migrate
 from .auto_migrate import MIGRATIONS, upgrade_if_behind
@@ -15,10 +15,7 @@ from .auto_migrate import MIGRATIONS, upgrade_if_behind
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app for `TICKETDESK_ENV` (or `test_config["TICKETDESK_ENV"]`), `test_config` overriding."""
     app = Flask(__name__)
-    settings = config_class((test_config or {}).get("TICKETDESK_ENV"))
-    app.config.from_object(settings)
-    app.config.from_mapping(test_config or {})
-    settings.finalize(app.config)
+    app.config.from_mapping(load_settings(test_config))
     app.json.sort_keys = False
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -44,9 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     stats.init_app(app)
     classify.init_app(app)
     openapi.init_app(app)
+    banner.init_app(app)  # last: it marks the commands every blueprint has added
     return app
 
 
 def _configure_logging(level: str) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # alembic says which database dialect it found whenever the revision is read (every start, every
+    # command): noise outside `flask db`, which turns it back on (banner.py)
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -71,15 +71,21 @@ def gate():
     return _unauthorized(NO_CREDENTIALS, "Bearer")
 
 
+MISSING_SCHEME = ('Bearer error="invalid_request", error_description="Send the token as: '
+                  'Authorization: Bearer <token>"')
+
+
 def _bearer(header: str):
     scheme, _, token = header.partition(" ")
-    found = active_token(token.strip()) if scheme.lower() == "bearer" else None
+    bearer = scheme.lower() == "bearer"
+    found = active_token(token.strip()) if bearer else None
     if found is not None:
         g.actor = f"token:{found.name}"
         return None
     if not auth_required():
         return None
-    return _unauthorized(BAD_TOKEN, 'Bearer error="invalid_token"')
+    # the documented body either way; the challenge says what is wrong with the request
+    return _unauthorized(BAD_TOKEN, 'Bearer error="invalid_token"' if bearer else MISSING_SCHEME)
 
 
 def _unauthorized(body: dict, challenge: str):

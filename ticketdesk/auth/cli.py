@@ -1,4 +1,6 @@
 """Operators' commands: `flask users ...` for agents, `flask tokens ...` for API consumers."""
+import sys
+
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
@@ -19,35 +21,49 @@ def _user(email: str) -> User:
     return user
 
 
-def _new_password() -> str:
-    """Asked for twice, never taken from the command line (where shell history and `ps` would keep it)."""
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+RULES = f"A password needs at least {MIN_LENGTH} characters."
+
+
+def _new_password(from_stdin: bool = False) -> str:
+    """Asked for twice, or read as one line from standard input (for scripts and containers); never taken
+    from the command line, where shell history and `ps` would keep it."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        click.echo(RULES, err=True)
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_LENGTH:
-        raise click.ClickException(f"The password must be at least {MIN_LENGTH} characters.")
+        raise click.ClickException(f"The password is too short. {RULES}")
     return hash_password(password)
+
+
+password_stdin = click.option("--password-stdin", is_flag=True,
+                              help="Read the password from the first line of standard input instead of asking.")
 
 
 @users.command("create")
 @click.argument("email")
-def create_user(email: str) -> None:
-    """Add an agent; the password is asked for (twice)."""
+@password_stdin
+def create_user(email: str, password_stdin: bool) -> None:
+    """Add an agent; the password is asked for (twice), or read from standard input."""
     email = email.strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254:
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
     if db.session.scalars(sa.select(User.id).where(User.email == email)).first():
         raise click.ClickException(f"An agent with the email {email} already exists.")
-    db.session.add(User(email=email, password_hash=_new_password()))
+    db.session.add(User(email=email, password_hash=_new_password(password_stdin)))
     db.session.commit()
     click.echo(f"Agent {email} created.")
 
 
 @users.command("set-password")
 @click.argument("email")
-def set_password(email: str) -> None:
-    """Give an agent a new password (asked for twice), for one who has forgotten theirs."""
+@password_stdin
+def set_password(email: str, password_stdin: bool) -> None:
+    """Give an agent a new password (asked for twice, or read from standard input)."""
     user = _user(email)
-    user.password_hash = _new_password()
+    user.password_hash = _new_password(password_stdin)
     db.session.commit()
     click.echo(f"Password of {user.email} changed.")
 

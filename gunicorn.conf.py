@@ -1,4 +1,5 @@
-"""gunicorn settings, the same for `make run`, the container and the benchmark.
+"""gunicorn settings, the same for `make run`, the container and the benchmark. gunicorn reads this file by
+itself when started in this folder, so a plain `gunicorn wsgi:app` serves as production does.
 
 HOST/PORT (from the environment or .env) choose the address (127.0.0.1:8000 by default; the container sets HOST=0.0.0.0).
 WEB_CONCURRENCY and GUNICORN_THREADS size the pool; workers share nothing but the database.
@@ -8,8 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from config import gunicorn_threads  # noqa: E402  (also loads the same .env the app reads)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from config import gunicorn_threads, load_settings  # noqa: E402  (also loads the same .env the app reads)
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))
@@ -26,3 +27,18 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's runtime control socket sits at one path per user; nothing here uses it, and two servers
 # on one machine (tests, benchmarks) would contend for it.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """In the master, once, before any worker: a configuration the app would refuse is refused here,
+    and gunicorn prints the RuntimeError as one `Error: ...` line and exits 1, instead of every worker
+    printing a traceback and the master restarting them."""
+    server.ticketdesk_settings = load_settings()
+
+
+def when_ready(server):
+    """One line, once, that says what is running (the workers each build the app; they say nothing)."""
+    from ticketdesk.banner import startup_line
+
+    address = ", ".join(server.cfg.bind)
+    server.log.info(startup_line(server.ticketdesk_settings, address, server.cfg.workers, server.cfg.threads))
