@@ -147,7 +147,8 @@ def main() -> int:
     total = loaded_count(url)
     headers = load.credentials(url, SECRET_KEY)
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword",
+                      "SECRET_KEY": SECRET_KEY})  # the key that signed the agent's session in `headers`
     with app.app_context():
         targets = endpoints(total)
         pg_version = db.session.execute(sa.text("SHOW server_version")).scalar()

@@ -112,3 +112,29 @@ def test_database_rejects_values_the_api_would_never_send(app):
                     "VALUES (:t, :d, :c, :p, :s)"), dict(zip("tdcps", values)))
             db.session.rollback()
         assert db.session.execute(sa.text("SELECT count(*) FROM tickets")).scalar() == 0
+
+
+def test_pages_are_never_cached_and_api_answers_only_privately_with_revalidation(client, make_ticket):
+    ticket = make_ticket()
+    for path in ("/", f"/tickets/{ticket['id']}", "/stats", "/login", "/tickets/999999"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    first = client.get(f"/api/tickets/{ticket['id']}/")
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    again = client.get(f"/api/tickets/{ticket['id']}/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "private, no-cache"
+    for path in ("/api/tickets/", "/api/tickets/stats/", "/api/tickets/999999/"):
+        assert client.get(path).headers["Cache-Control"] == "private, no-cache", path
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_production_tells_browsers_to_use_https_only():
+    from tests.conftest import make_app
+
+    production = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH=None)
+    assert production.test_client().get("/healthz").headers["Strict-Transport-Security"] == \
+        "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in make_app("sqlite://").test_client().get("/healthz").headers
+
+
+def test_head_on_the_sign_in_page_answers_like_get(anonymous):
+    assert anonymous.head("/login").status_code == 200

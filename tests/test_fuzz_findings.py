@@ -89,3 +89,67 @@ def test_title_length_counts_what_is_left_once_trimmed(client):
     response = client.post("/api/tickets/", json={**VALID, "title": " " + "a" * 201})
     assert response.status_code == 400
     assert response.json == {"title": ["Ensure this field has no more than 200 characters."]}
+
+
+# --- found by the access probe (issue 12): client text that became a number, a date, a URL or a parse tree
+
+def cursor(*values) -> str:
+    import base64
+    import json
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "_external=0", "_method=POST", "_anchor=top", "_scheme=ftp"])
+def test_query_keys_that_url_for_reads_as_its_own_are_kept_as_plain_parameters(client, make_ticket, query):
+    make_ticket(), make_ticket()
+    response = client.get(f"/api/tickets/?limit=1&{query}")
+    assert response.status_code == 200
+    assert query in response.headers["Link"] and response.headers["Link"].startswith("<http://localhost/api/tickets/?")
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+@pytest.mark.parametrize("extra", [[], [2**31], [-1]])
+def test_a_cursor_at_the_calendars_edge_or_past_the_id_range_is_a_400_not_a_500(client, moment, extra):
+    ticket_id = extra[0] if extra else 1
+    response = client.get(f"/api/tickets/?cursor={cursor(moment, ticket_id)}")
+    assert (response.status_code, response.json) == (400, {"cursor": ["Invalid cursor."]})
+    page = client.get(f"/?cursor={cursor(moment, ticket_id)}")
+    assert page.status_code == 302  # the list again, with "Some filters were not understood"
+
+
+def test_a_cursor_nested_thousands_deep_is_a_400(client):
+    import base64
+    deep = base64.urlsafe_b64encode(b"[" * 3000).decode().rstrip("=")
+    assert client.get(f"/api/tickets/?cursor={deep}").status_code == 400
+
+
+@pytest.mark.parametrize("tag", ['"v\u00b2"', '"v\u0663"', f'"v{"9" * 5000}"', '"v99999999999"'])
+def test_if_match_with_digits_int_cannot_read_is_a_412_not_a_500(client, make_ticket, tag):
+    ticket = make_ticket()
+    response = client.patch(f"/api/tickets/{ticket['id']}/", json={"priority": "low"}, headers={"If-Match": tag})
+    assert response.status_code == 412
+    assert client.get(f"/api/tickets/{ticket['id']}/").json["priority"] == ticket["priority"]
+
+
+@pytest.mark.parametrize("version", ["\u00b2", "9" * 5000])
+def test_a_pages_hidden_version_int_cannot_read_saves_nothing_and_says_so(client, make_ticket, version):
+    import re
+    ticket = make_ticket()
+    form = client.get(f"/tickets/{ticket['id']}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    response = client.post(f"/tickets/{ticket['id']}/status", data={"csrf_token": token, "status": "closed",
+                                                                    "version": version})
+    assert response.status_code == 302
+    # an unreadable version is no version: the change applies as a form without one would (last write wins)
+    assert client.get(f"/api/tickets/{ticket['id']}/").json["status"] == "closed"
+
+
+@pytest.mark.parametrize("method, path", [("post", "/api/tickets/"), ("patch", "/api/tickets/{id}/"),
+                                          ("post", "/api/tickets/classify/")])
+def test_json_nested_thousands_deep_is_a_400_naming_the_problem(client, make_ticket, method, path):
+    ticket = make_ticket()
+    body = '{"title": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = getattr(client, method)(path.format(id=ticket["id"]), data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json == {"detail": "JSON parse error - nested too deeply"}
+    assert count(client) == 1

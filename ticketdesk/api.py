@@ -34,6 +34,8 @@ def json_body() -> dict:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
         raise ApiError(400, {"detail": f"JSON parse error - {e}"}) from None
+    except RecursionError:  # arrays or objects nested a few thousand deep
+        raise ApiError(400, {"detail": "JSON parse error - nested too deeply"}) from None
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise ApiError(400, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {kind}."]})

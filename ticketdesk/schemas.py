@@ -52,6 +52,14 @@ class Text(fields.String):
         return value
 
 
+def whole_number(text: str, max_digits: int = 10) -> int | None:
+    """`text` as a non-negative whole number if it is one written in ASCII digits, else None. (`str.isdigit`
+    also accepts "²" and other digits `int` refuses, and `int` refuses past 4,300 digits: both were 500s.)"""
+    if text and len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def encodable(value: str) -> bool:
     """False for text JSON can carry but UTF-8, and so the database, cannot: a lone `\\ud800` escape."""
     try:

@@ -7,6 +7,7 @@ from flask_login import LoginManager
 
 from ..extensions import db
 from ..models import User
+from ..schemas import whole_number
 
 bp = Blueprint("auth", __name__, cli_group=None)
 login_manager = LoginManager()
@@ -15,7 +16,8 @@ login_manager = LoginManager()
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """A deactivated agent's session ends at their next request."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    number = whole_number(user_id)
+    user = db.session.get(User, number) if number is not None else None
     return user if user is not None and user.active else None
 
 

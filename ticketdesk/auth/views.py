@@ -47,7 +47,7 @@ def _email() -> str:
                error_message="Too many failed sign-ins for this account. Wait a minute, then try again.")
 def login():
     form = SignInForm(next=request.args.get("next", ""))
-    if current_user.is_authenticated and request.method == "GET":
+    if current_user.is_authenticated and request.method in ("GET", "HEAD"):
         return redirect(safe_next(form.next.data))
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
@@ -59,7 +59,7 @@ def login():
             login_user(user)
             return redirect(safe_next(form.next.data))
         form.password.errors = [WRONG]
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+    return render_template("auth/login.html", form=form), 200 if request.method in ("GET", "HEAD") else 400
 
 
 @bp.post("/logout")

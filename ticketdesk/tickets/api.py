@@ -12,7 +12,8 @@ from ..auth import current_actor
 from ..errors import NOT_FOUND, ApiError
 from ..extensions import db
 from ..models import Ticket, TicketEvent
-from ..schemas import event_json, load_or_400, ticket_json, ticket_patch_schema, ticket_query_schema, ticket_schema
+from ..schemas import (event_json, load_or_400, ticket_json, ticket_patch_schema, ticket_query_schema, ticket_schema,
+                       whole_number)
 from . import bp
 from .changes import VersionMismatch, change_ticket
 from .queries import decode_cursor, encode_cursor, page_rows, ticket_page
@@ -31,7 +32,8 @@ def expected_versions() -> set[int] | None:
     if not request.if_match or request.if_match.star_tag:
         return None
     tags = request.if_match.as_set()  # strong tags only, as If-Match requires
-    return {int(tag[1:]) for tag in tags if tag and tag[0] == "v" and tag[1:].isdigit() and len(tag) < 12}
+    versions = {whole_number(tag[1:]) for tag in tags if tag and tag.startswith("v")}  # an empty tag is None
+    return versions - {None}
 
 
 def get_ticket_or_404(ticket_id: int) -> Ticket:

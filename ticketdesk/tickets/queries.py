@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..errors import ApiError
-from ..models import DEFAULT_ORDERING, PRIORITY_RANK, Ticket, TicketCount
+from ..models import DEFAULT_ORDERING, MAX_ID, PRIORITIES, PRIORITY_RANK, Ticket, TicketCount
 
 COUNT_CAP = 1000  # a search counts its matches up to here; past it the list says "1,000+"
 
@@ -46,12 +46,14 @@ def decode_cursor(text: str, ordering: str) -> Cursor:
             raise ValueError
         created, ticket_id, rank, back = values + [None, False][len(values) - 2:]  # the defaults encode left off
         created_at = datetime.fromisoformat(created)
-        if created_at.tzinfo is None or type(ticket_id) is not int or type(back) is not bool:
+        if created_at.tzinfo is None or type(ticket_id) is not int or not 0 <= ticket_id <= MAX_ID:
             raise ValueError
-        if (rank is not None) != (ordering == "priority") or (rank is not None and type(rank) is not int):
+        if type(back) is not bool or (rank is not None) != (ordering == "priority"):
+            raise ValueError
+        if rank is not None and (type(rank) is not int or not 0 <= rank < len(PRIORITIES)):
             raise ValueError
         return Cursor(created_at.astimezone(timezone.utc), ticket_id, rank, back)
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, {"cursor": ["Invalid cursor."]}) from None
 
 

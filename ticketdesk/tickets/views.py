@@ -8,7 +8,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..forms import StatusForm, TicketForm, TriageForm, label
 from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
-from ..schemas import ticket_query_schema
+from ..schemas import ticket_query_schema, whole_number
 from . import bp
 from .changes import VersionMismatch, change_ticket
 from .queries import decode_cursor, encode_cursor, page_rows, ticket_count, ticket_page
@@ -77,9 +77,9 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
 def _saved(ticket_id: int, changes: dict) -> bool:
     """Apply `changes` if the ticket is still at the version the agent's page showed (its hidden
     `version` field); otherwise save nothing and say why."""
-    shown = request.form.get("version", "")
+    shown = whole_number(request.form.get("version", ""))
     try:
-        change_ticket(ticket_id, changes, {int(shown)} if shown.isdigit() else None, current_actor())
+        change_ticket(ticket_id, changes, None if shown is None else {shown}, current_actor())
     except VersionMismatch:
         db.session.rollback()
         flash("Someone else changed this ticket while you had it open, so nothing was saved. "
