@@ -101,8 +101,7 @@ SECRET_KEY = secrets.token_hex(32)  # the server's, so that load.credentials() c
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "TICKETDESK_ENV": "production", "SECRET_KEY": SECRET_KEY,
-
-           "TICKETDESK_CLASSIFIER": "keyword", "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0",
+           "TRUSTED_HOSTS": "127.0.0.1", "TICKETDESK_CLASSIFIER": "keyword", "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0",
            "CLASSIFY_RATE_LIMIT": "1000000 per second"}  # measure the classifier, not the limiter
     log = open(RESULTS / "gunicorn.log", "w")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),

@@ -20,7 +20,7 @@ ENVIRONMENT_VARIABLES = (
     "CLASSIFIER_BREAKER_FAILURES", "CLASSIFIER_BREAKER_SECONDS",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
-    "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE",
+    "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE", "TRUSTED_HOSTS",
     # read by gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
 )
@@ -96,6 +96,9 @@ class Config:
     # reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host; the client address (and so
     # the rate limit's key) is read from them. 0 trusts none of those headers: anyone could forge them.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS") or 0)
+    # the host names clients reach the desk by; a request naming another gets a 400. The API's absolute
+    # links are built from the request's host, so it must be one of these, never whatever a client sent.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
@@ -131,6 +134,10 @@ class ProductionConfig(Config):
         if config["TICKETDESK_AUTH"] == "off" and not config["TICKETDESK_ALLOW_AUTH_OFF"]:
             raise RuntimeError("TICKETDESK_AUTH=off would let anyone read and change every ticket; in production "
                                "this needs TICKETDESK_ALLOW_AUTH_OFF=1 as well")
+        if not config.get("TRUSTED_HOSTS"):
+            raise RuntimeError("TICKETDESK_ENV=production needs TRUSTED_HOSTS, the host names clients use to reach "
+                               "the desk (for example TRUSTED_HOSTS=desk.example.com,localhost): the API's links "
+                               "are built from the request's host, so no other may be accepted")
         if config["SQLALCHEMY_DATABASE_URI"] == EMBEDDED_DATABASE:
             raise RuntimeError("TICKETDESK_ENV=production needs DATABASE_URL: the embedded SQLite file is for "
                                "trying the desk out (for example DATABASE_URL=postgresql://user:password@host/ticketdesk)")

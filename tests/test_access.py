@@ -271,7 +271,7 @@ def test_session_cookie_flags(agent, anonymous):
 
 
 def test_production_session_cookies_are_secure(database_url_for_run):
-    app = make_app(database_url_for_run, TICKETDESK_ENV="production", SECRET_KEY="p" * 40,
+    app = make_app(database_url_for_run, TICKETDESK_ENV="production", TRUSTED_HOSTS=["localhost"], SECRET_KEY="p" * 40,
                    TICKETDESK_AUTH="required", AUTO_MIGRATE=False)
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

@@ -1,4 +1,5 @@
 """Operators manage who gets in: `flask users ...` and `flask tokens ...`, on both databases."""
+import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
@@ -90,7 +91,7 @@ def test_users_set_password_replaces_the_old_one(app, runner, agent, anonymous):
 def test_users_create_states_the_rules_before_asking_and_says_which_database(app, runner):
     result = runner.invoke(args=["users", "create", "cy@example.com"], input="short\nshort\n")
     assert result.exit_code != 0
-    assert result.stderr.index("A password needs at least 10 characters.") < result.stderr.index("too short")
+    assert result.stderr.index("A password needs at least 10 characters") < result.stderr.index("too short")
     assert result.stderr.startswith(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}://")
 
 
@@ -110,3 +111,18 @@ def test_a_new_token_is_the_last_line_of_standard_output_and_the_database_goes_t
     token = result.stdout.strip().splitlines()[-1]
     assert token.startswith("td_") and "database:" not in result.stdout
     assert "database: " in result.stderr
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("aaaaaaaaaa", 'Repeats like "aaa" are easy to guess.'), ("password123", "This is a very common password."),
+    ("qwertyuiop", "common password"), ("abcabcabcabc", "Repeats like"), ("{email}", "too easy to guess"),
+])
+def test_common_repetitive_and_personal_passwords_are_refused_from_the_next_one_set(app, runner, agent, password,
+                                                                                     reason):
+    own = password.format(email="eve@example.com")  # "{email}": the account's own address
+    refused = runner.invoke(args=["users", "create", "eve@example.com", "--password-stdin"], input=f"{own}\n")
+    assert refused.exit_code != 0 and "too easy to guess" in refused.output and reason in refused.output
+    assert "eve@example.com" not in [u.email for u in users(app)]
+    own = password.format(email="agent@example.com")
+    changed = runner.invoke(args=["users", "set-password", "agent@example.com", "--password-stdin"], input=f"{own}\n")
+    assert changed.exit_code != 0  # the existing password stays as it was

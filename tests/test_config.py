@@ -24,11 +24,11 @@ def test_database_url_falls_back_to_the_embedded_sqlite(monkeypatch):
 @pytest.mark.parametrize("key", [None, "", "change-me", "short"])
 def test_production_refuses_to_start_without_a_real_secret_key(key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY=key, TICKETDESK_AUTH="required")
+        make_app("sqlite://", TICKETDESK_ENV="production", TRUSTED_HOSTS=["localhost"], SECRET_KEY=key, TICKETDESK_AUTH="required")
 
 
 def test_production_starts_with_a_real_secret_key():
-    app = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH=None)
+    app = make_app("sqlite://", TICKETDESK_ENV="production", TRUSTED_HOSTS=["localhost"], SECRET_KEY="a" * 40, TICKETDESK_AUTH=None)
     assert app.config["TICKETDESK_ENV"] == "production" and not app.testing
     assert app.config["TICKETDESK_AUTH"] == "required"  # the production default
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -75,7 +75,7 @@ def test_postgresql_pool_holds_a_connection_per_worker_thread(monkeypatch):
     monkeypatch.setenv("GUNICORN_THREADS", "6")
     for env in ("testing", "production"):
         app = make_app("postgresql+psycopg2://postgres@127.0.0.1/unused", TICKETDESK_ENV=env, SECRET_KEY="k" * 40,
-                       AUTO_MIGRATE=False, TICKETDESK_AUTH="required")
+                       AUTO_MIGRATE=False, TICKETDESK_AUTH="required", TRUSTED_HOSTS=["localhost"])
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (6, 2, True)
         with app.app_context():
@@ -86,8 +86,8 @@ def test_postgresql_pool_holds_a_connection_per_worker_thread(monkeypatch):
 
 def test_production_refuses_to_start_with_access_control_off_unless_told_so():
     with pytest.raises(RuntimeError, match="TICKETDESK_ALLOW_AUTH_OFF=1"):
-        make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH="off")
-    app = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH="off",
+        make_app("sqlite://", TICKETDESK_ENV="production", TRUSTED_HOSTS=["localhost"], SECRET_KEY="a" * 40, TICKETDESK_AUTH="off")
+    app = make_app("sqlite://", TICKETDESK_ENV="production", TRUSTED_HOSTS=["localhost"], SECRET_KEY="a" * 40, TICKETDESK_AUTH="off",
                    TICKETDESK_ALLOW_AUTH_OFF=True)
     assert app.config["TICKETDESK_AUTH"] == "off"
 
@@ -109,7 +109,7 @@ def test_production_refuses_the_embedded_sqlite_file_naming_database_url():
     from config import EMBEDDED_DATABASE, load_settings
 
     with pytest.raises(RuntimeError, match="needs DATABASE_URL"):
-        load_settings({"TICKETDESK_ENV": "production", "SECRET_KEY": "a" * 40,
+        load_settings({"TICKETDESK_ENV": "production", "SECRET_KEY": "a" * 40, "TRUSTED_HOSTS": ["localhost"],
                        "SQLALCHEMY_DATABASE_URI": EMBEDDED_DATABASE})
     assert load_settings({"TICKETDESK_ENV": "development", "SQLALCHEMY_DATABASE_URI": EMBEDDED_DATABASE})
 
@@ -118,7 +118,7 @@ def test_the_start_up_line_says_what_runs_without_the_password():
     from config import load_settings
     from ticketdesk.banner import startup_line
 
-    settings = load_settings({"TICKETDESK_ENV": "production", "SECRET_KEY": "a" * 40, "OPENAI_API_KEY": "k",
+    settings = load_settings({"TICKETDESK_ENV": "production", "SECRET_KEY": "a" * 40, "TRUSTED_HOSTS": ["localhost"], "OPENAI_API_KEY": "k",
                               "GEMINI_API_KEY": None, "TICKETDESK_CLASSIFIER": "auto",
                               "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg2://desk:hunter2hunter2@db:5432/tickets"})
     line = startup_line(settings, "0.0.0.0:8000", 5, 4)

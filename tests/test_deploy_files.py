@@ -79,3 +79,12 @@ def test_compose_shares_rate_limit_counts_through_its_redis():
     assert redis["image"].startswith("redis:") and "ping" in " ".join(redis["healthcheck"]["test"])
     assert web["environment"]["RATELIMIT_STORAGE_URI"] == "redis://redis:6379/0"
     assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_compose_web_trusts_the_address_its_own_health_check_uses():
+    """Production refuses other hosts (TRUSTED_HOSTS): the container's check of itself must stay one it trusts."""
+    web = COMPOSE["services"]["web"]
+    trusted = web["environment"]["TRUSTED_HOSTS"]
+    check = web["healthcheck"]["test"][-1]
+    host = re.search(r"http://([^:/]+)", check).group(1)
+    assert trusted.endswith(f",{host}") and trusted.startswith("${TRUSTED_HOSTS:-")

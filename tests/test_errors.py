@@ -130,7 +130,7 @@ def test_pages_are_never_cached_and_api_answers_only_privately_with_revalidation
 def test_production_tells_browsers_to_use_https_only():
     from tests.conftest import make_app
 
-    production = make_app("sqlite://", TICKETDESK_ENV="production", SECRET_KEY="a" * 40, TICKETDESK_AUTH=None)
+    production = make_app("sqlite://", TICKETDESK_ENV="production", TRUSTED_HOSTS=["localhost"], SECRET_KEY="a" * 40, TICKETDESK_AUTH=None)
     assert production.test_client().get("/healthz").headers["Strict-Transport-Security"] == \
         "max-age=31536000; includeSubDomains"
     assert "Strict-Transport-Security" not in make_app("sqlite://").test_client().get("/healthz").headers

@@ -153,3 +153,14 @@ def test_json_nested_thousands_deep_is_a_400_naming_the_problem(client, make_tic
     assert response.status_code == 400
     assert response.json == {"detail": "JSON parse error - nested too deeply"}
     assert count(client) == 1
+
+
+def test_the_link_header_is_built_from_a_trusted_host_and_any_other_host_is_refused(app, client, make_ticket):
+    make_ticket(), make_ticket()
+    app.config["TRUSTED_HOSTS"] = ["desk.example.com"]
+    trusted = client.get("/api/tickets/?limit=1", headers={"Host": "desk.example.com"})
+    assert trusted.headers["Link"].startswith("<http://desk.example.com/api/tickets/?")
+    for path in ("/api/tickets/?limit=1", "/", "/login", "/healthz"):
+        refused = client.get(path, headers={"Host": "evil.example"})
+        assert refused.status_code == 400, path
+        assert "evil.example" not in refused.headers.get("Link", "") and "not trusted" in refused.get_data(as_text=True)

@@ -17,8 +17,8 @@ ROOT = Path(__file__).parent.parent
 
 def start_gunicorn(args: list[str], env: dict, port: int):
     """gunicorn in a process of its own; returns (process, base URL) once it answers."""
-    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "x" * 40, "TICKETDESK_CLASSIFIER": "keyword",
-           **env}
+    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "x" * 40, "TRUSTED_HOSTS": "127.0.0.1",
+           "TICKETDESK_CLASSIFIER": "keyword", **env}
     for key in ("OPENAI_API_KEY", "GEMINI_API_KEY", "AUTO_MIGRATE"):
         env.pop(key, None)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "wsgi:app"],
@@ -142,7 +142,8 @@ def test_plain_gunicorn_on_a_new_empty_database_migrates_and_serves(new_empty_da
 def test_a_refused_production_start_says_why_once_and_exits(tmp_path):
     """A configuration the app refuses stops the master before any worker starts, with one message."""
     port = free_port()
-    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "short", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "short", "TRUSTED_HOSTS": "127.0.0.1",
+           "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
     result = subprocess.run([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "3",
                              "wsgi:app"], cwd=ROOT, env=env, capture_output=True, timeout=60)
     said = result.stderr.decode()

@@ -4,7 +4,7 @@ import time
 
 import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import limiter
 
@@ -56,6 +56,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(e: ApiError):
         return error_response(e.status, e.body)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e: SecurityError):
+        """A Host outside TRUSTED_HOSTS: nothing may build a URL from it, the error page included."""
+        if _is_api():
+            return error_response(400, {"detail": e.description})
+        return e.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):

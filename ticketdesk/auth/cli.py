@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..models import ApiToken, User
-from .passwords import MIN_LENGTH, hash_password
+from .passwords import RULES, hash_password, password_problem
 from .tokens import create_token, revoke_token
 
 users = AppGroup("users", help="Agents who sign in to the pages.")
@@ -21,10 +21,7 @@ def _user(email: str) -> User:
     return user
 
 
-RULES = f"A password needs at least {MIN_LENGTH} characters."
-
-
-def _new_password(from_stdin: bool = False) -> str:
+def _new_password(email: str, from_stdin: bool = False) -> str:
     """Asked for twice, or read as one line from standard input (for scripts and containers); never taken
     from the command line, where shell history and `ps` would keep it."""
     if from_stdin:
@@ -32,8 +29,8 @@ def _new_password(from_stdin: bool = False) -> str:
     else:
         click.echo(RULES, err=True)
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_LENGTH:
-        raise click.ClickException(f"The password is too short. {RULES}")
+    if problem := password_problem(password, email):
+        raise click.ClickException(f"{problem} {RULES}")
     return hash_password(password)
 
 
@@ -52,7 +49,7 @@ def create_user(email: str, password_stdin: bool) -> None:
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
     if db.session.scalars(sa.select(User.id).where(User.email == email)).first():
         raise click.ClickException(f"An agent with the email {email} already exists.")
-    db.session.add(User(email=email, password_hash=_new_password(password_stdin)))
+    db.session.add(User(email=email, password_hash=_new_password(email, password_stdin)))
     db.session.commit()
     click.echo(f"Agent {email} created.")
 
@@ -63,7 +60,7 @@ def create_user(email: str, password_stdin: bool) -> None:
 def set_password(email: str, password_stdin: bool) -> None:
     """Give an agent a new password (asked for twice, or read from standard input)."""
     user = _user(email)
-    user.password_hash = _new_password(password_stdin)
+    user.password_hash = _new_password(user.email, password_stdin)
     db.session.commit()
     click.echo(f"Password of {user.email} changed.")
 
