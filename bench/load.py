@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from ticketdesk import create_app
 from ticketdesk.auth.passwords import hash_password
+from ticketdesk.auth.sessions import start_session
 from ticketdesk.auth.tokens import create_token
 from ticketdesk.extensions import db
 from ticketdesk.models import User
@@ -126,6 +127,7 @@ def credentials(url: str, secret_key: str) -> dict[str, str]:
                      password_hash=hash_password(secrets.token_hex()))
         db.session.add(agent)
         db.session.commit()
-        cookie = app.session_interface.get_signing_serializer(app).dumps({"_user_id": str(agent.id), "_fresh": True})
+        session = {"_user_id": str(agent.id), "_fresh": True, "sid": start_session(agent.id)}
+        cookie = app.session_interface.get_signing_serializer(app).dumps(session)
         db.engine.dispose()
     return {"Authorization": f"Bearer {token}", "Cookie": f"session={cookie}"}

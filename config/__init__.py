@@ -4,6 +4,7 @@
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -16,7 +17,8 @@ load_dotenv(ROOT / ".env")
 #: Every environment variable TicketDesk reads (the README's configuration table lists each one).
 ENVIRONMENT_VARIABLES = (
     "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_AUTH", "TICKETDESK_ALLOW_AUTH_OFF",
-    "LOGIN_RATE_LIMIT", "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
+    "LOGIN_RATE_LIMIT", "SIGN_IN_RETENTION_DAYS", "SESSION_LIFETIME_HOURS", "SESSION_IDLE_MINUTES",
+    "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
     "CLASSIFIER_BREAKER_FAILURES", "CLASSIFIER_BREAKER_SECONDS",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
@@ -46,12 +48,12 @@ def _flag(name: str, default: bool) -> bool:
     return default if not raw else raw not in {"0", "false", "no", "off"}
 
 
-def _float(name: str, default: float) -> float:
+def _float(name: str, default: float, unit: str = "seconds") -> float:
     raw = os.environ.get(name)
     try:
         return float(raw) if raw else default
     except ValueError:
-        raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise RuntimeError(f"{name} must be a number of {unit}, got {raw!r}") from None
 
 
 EMBEDDED_DATABASE = f"sqlite:///{INSTANCE_DIR / 'ticketdesk.db'}"
@@ -69,8 +71,13 @@ class Config:
     # `required` or `off`; unset: off for a development desk on SQLite (a first look needs no set-up), else required
     TICKETDESK_AUTH = os.environ.get("TICKETDESK_AUTH", "").strip().lower() or None
     TICKETDESK_ALLOW_AUTH_OFF = _flag("TICKETDESK_ALLOW_AUTH_OFF", False)  # production with auth off: say so here
-    # failed sign-ins allowed per address and, separately, per account
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "5 per minute"
+    # failed sign-ins allowed for one account from one address in the period, before each further try waits
+    # twice as long as the last (ticketdesk/auth/throttle.py); counted in the database, shared by every worker
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "5 per 15 minutes"
+    SIGN_IN_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RETENTION_DAYS") or 90)
+    # a session ends this long after sign-in, or after this long unused, whichever comes first
+    SESSION_LIFETIME_HOURS = _float("SESSION_LIFETIME_HOURS", 12.0, "hours")
+    SESSION_IDLE_MINUTES = _float("SESSION_IDLE_MINUTES", 120.0, "minutes")
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
 
@@ -108,6 +115,7 @@ class Config:
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _shared_dev_secret()
         _size_pool(config)
+        _session_cookie(config)
         _choose_auth(config, "off" if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "required")
 
 
@@ -130,6 +138,7 @@ class ProductionConfig(Config):
     @classmethod
     def finalize(cls, config: dict) -> None:
         _size_pool(config)
+        _session_cookie(config)
         _choose_auth(config, "required")
         if config["TICKETDESK_AUTH"] == "off" and not config["TICKETDESK_ALLOW_AUTH_OFF"]:
             raise RuntimeError("TICKETDESK_AUTH=off would let anyone read and change every ticket; in production "
@@ -168,6 +177,11 @@ def config_class(name: str | None = None) -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"TICKETDESK_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from None
+
+
+def _session_cookie(config: dict) -> None:
+    """The cookie lives no longer than the session it carries may (the database decides; this tidies up)."""
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])
 
 
 def _choose_auth(config: dict, default: str) -> None:

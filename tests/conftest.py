@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from config import database_url
 from ticketdesk import create_app
 from ticketdesk.auth.passwords import hash_password
+from ticketdesk.auth.sessions import start_session
 from ticketdesk.auth.tokens import create_token
 from ticketdesk.extensions import db
 from ticketdesk.models import User
@@ -43,7 +44,8 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
-            for table in ("ticket_events", "ticket_counts", "tickets", "api_tokens", "users", "alembic_version"):
+            for table in ("ticket_events", "ticket_counts", "tickets", "api_tokens", "agent_sessions",
+                          "sign_in_attempts", "users", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -70,7 +72,7 @@ def app(database_url_for_run):
         db.engine.dispose()
 
 
-TABLES = ("ticket_events", "tickets", "api_tokens", "users")
+TABLES = ("ticket_events", "tickets", "api_tokens", "agent_sessions", "sign_in_attempts", "users")
 
 
 def empty_tables() -> None:
@@ -104,10 +106,14 @@ def add_token(app, name: str) -> str:
 
 
 def sign_in(client, user_id: int) -> None:
-    """What a successful sign-in leaves in the session (the form itself is tested in test_access.py)."""
+    """What a successful sign-in leaves: an open session, and its key in the cookie (the form itself is
+    tested in test_access.py)."""
+    with client.application.app_context():
+        key = start_session(user_id)
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
+        session["sid"] = key
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Access control with TICKETDESK_AUTH=required, on both databases: every route is tried without
 credentials, with a wrong token, a revoked one and good ones; sign-in is safe against the usual attacks."""
 import re
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,14 +13,15 @@ from tests.test_pages import csrf_token
 from ticketdesk.auth.access import AGENT, CLIENT, PUBLIC, RULES
 from ticketdesk.auth.tokens import revoke_token
 from ticketdesk.extensions import db
-from ticketdesk.models import ApiToken, Ticket
+from ticketdesk.models import AgentSession, ApiToken, SignInAttempt, Ticket
 
 TICKET = {"title": "Charged twice", "description": "My card was charged twice.", "category": "billing",
           "priority": "high"}
 BODIES = {"tickets.create_ticket": TICKET, "tickets.update_ticket": {"priority": "low"},
           "classify.classify": {"description": "I was charged twice"}}
 FORMS = {"tickets.new": TICKET, "tickets.detail": {"category": "account", "priority": "low"},
-         "tickets.change_status": {"status": "resolved"}, "auth.logout": {}, "auth.login": {}}
+         "tickets.change_status": {"status": "resolved"}, "auth.logout": {}, "auth.logout_everywhere": {},
+         "auth.login": {}}
 
 
 def routes(app) -> list[tuple[str, str, str]]:
@@ -110,7 +112,7 @@ def test_a_good_token_opens_the_api_and_a_signed_in_agent_the_pages(app, client,
     ticket_id = make_ticket()["id"]
     csrf = csrf_token(client.get("/tickets/new").get_data(as_text=True))
     for endpoint, method, rule in routes(app):
-        if endpoint in ("auth.logout", "auth.login"):
+        if endpoint in ("auth.logout", "auth.logout_everywhere", "auth.login"):
             continue  # signing out would end the session the loop needs; both are tested below
         path = path_of(rule, ticket_id)
         response = call(client, endpoint, method, path, csrf=csrf)
@@ -276,34 +278,162 @@ def test_production_session_cookies_are_secure(database_url_for_run):
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_repeated_failures_are_slowed_per_account_and_per_address(app, agent):
-    attacker = app.test_client()
+def from_address(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def age(app, model, column: str, by: timedelta) -> None:
+    """Move `column` of every row of `model` into the past, as if that much time had gone by."""
+    with app.app_context():
+        for row in db.session.scalars(sa.select(model)):
+            setattr(row, column, getattr(row, column) - by)
+        db.session.commit()
+
+
+def age_attempts(app, seconds: float) -> None:
+    age(app, SignInAttempt, "at", timedelta(seconds=seconds))
+
+
+def test_guessing_an_account_from_one_address_is_slowed_more_and_more_but_never_locks_the_agent_out(app, agent):
+    attacker = from_address(app, "10.0.0.66")
     for _ in range(5):
         assert sign_in_form(attacker, password="guess").status_code == 400
-    response = sign_in_form(attacker, password="guess")
-    assert response.status_code == 429
-    assert "Too many failed sign-ins" in response.get_data(as_text=True)
-    # the account is held, from any address, even with the right password
-    elsewhere = app.test_client()
-    elsewhere.environ_base["REMOTE_ADDR"] = "10.1.1.1"
-    assert sign_in_form(elsewhere).status_code == 429
-    # another account from another address is not held up
-    add_agent(app, "other@example.com")
-    third = app.test_client()
-    third.environ_base["REMOTE_ADDR"] = "10.2.2.2"
-    assert sign_in_form(third, email="other@example.com").status_code == 302
+    held = sign_in_form(attacker)  # even the right password is not checked while the wait runs
+    assert held.status_code == 429 and held.headers["Retry-After"] == "1"
+    assert "Too many failed sign-ins. Try again in 1 second." in held.get_data(as_text=True)
+    # the agent, elsewhere, signs in at once: guessing their password hands nobody a lock-out switch
+    assert sign_in_form(from_address(app, "10.0.0.7")).status_code == 302
+    age_attempts(app, 1.5)
+    assert sign_in_form(attacker, password="guess").status_code == 400  # one more try, then twice the wait
+    assert sign_in_form(attacker, password="guess").headers["Retry-After"] == "2"
+    with app.app_context():
+        checks = db.session.scalar(sa.select(sa.func.count()).select_from(SignInAttempt)
+                                   .where(SignInAttempt.address == "10.0.0.66"))
+    assert checks == 6  # five, then one after the wait: the 429s checked no password
 
 
-def test_one_address_trying_many_accounts_is_slowed(app, agent):
-    attacker = app.test_client()
-    for n in range(5):
-        assert sign_in_form(attacker, email=f"guess{n}@example.com").status_code == 400
-    assert sign_in_form(attacker).status_code == 429
+def test_one_address_guessing_many_accounts_is_slowed(app, agent):
+    sprayer = from_address(app, "10.0.0.66")
+    for n in range(20):
+        assert sign_in_form(sprayer, email=f"guess{n}@example.com", password="guess").status_code == 400
+    assert sign_in_form(sprayer, email="someone-new@example.com").status_code == 429
+    assert sign_in_form(from_address(app, "10.0.0.7")).status_code == 302
 
 
-def test_successful_sign_ins_are_not_counted(app, agent):
+def test_guessing_one_account_from_many_addresses_is_slowed_to_a_short_wait_at_most(app, agent):
+    for n in range(50):
+        assert sign_in_form(from_address(app, f"10.9.{n}.1"), password="guess").status_code == 400
+    held = sign_in_form(from_address(app, "10.0.0.7"))
+    assert held.status_code == 429 and 1 <= int(held.headers["Retry-After"]) <= 30
+    age_attempts(app, 31)  # the owner waits half a minute at worst, however long the guessing went on
+    assert sign_in_form(from_address(app, "10.0.0.7")).status_code == 302
+
+
+def test_successful_sign_ins_are_recorded_not_counted(app, agent):
     for _ in range(7):
         assert sign_in_form(app.test_client()).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(sa.select(SignInAttempt.succeeded)).all() == [True] * 7
+
+
+def test_sign_in_records_are_pruned_past_their_retention(app):
+    from ticketdesk.auth import throttle
+    from ticketdesk.models import utcnow
+
+    with app.app_context():
+        old = utcnow() - timedelta(days=91)
+        db.session.add_all(SignInAttempt(email="x@example.com", address="10.0.0.1", succeeded=False, at=old)
+                           for _ in range(throttle.PRUNE_EVERY - 1))
+        db.session.commit()
+        throttle.record("y@example.com", "10.0.0.2", False)  # the hundredth row prunes
+        left = db.session.scalars(sa.select(SignInAttempt.email)).all()
+    assert left == ["y@example.com"]
+
+
+# --- sessions -------------------------------------------------------------------------------------------
+
+def signed_in_client(app):
+    client = app.test_client()
+    assert sign_in_form(client).status_code == 302
+    return client
+
+
+def copy_of(app, client):
+    """Another browser holding a copy of `client`'s session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def signed_out(client) -> bool:
+    page, api = client.get("/"), client.get("/api/tickets/")
+    assert (page.status_code == 302) == (api.status_code == 401), (page.status_code, api.status_code)
+    return page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def sign_out(client, path="/logout"):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").get_data(as_text=True)).group(1)
+    assert client.post(path, data={"csrf_token": token}).status_code == 302
+
+
+def test_signing_out_ends_the_session_and_every_copy_of_its_cookie(app, agent):
+    agent_browser, other_device = signed_in_client(app), signed_in_client(app)
+    stolen = copy_of(app, agent_browser)
+    assert not signed_out(stolen)
+    sign_out(agent_browser)
+    assert signed_out(agent_browser) and signed_out(stolen)
+    assert not signed_out(other_device)  # signing out here leaves the agent's other sessions alone
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_agent(app, agent):
+    here, there = signed_in_client(app), signed_in_client(app)
+    assert "Sign out everywhere" in here.get("/account").get_data(as_text=True)
+    sign_out(here, "/logout/everywhere")
+    assert signed_out(here) and signed_out(there)
+
+
+def test_a_password_change_ends_every_session(app, runner, agent):
+    browser = signed_in_client(app)
+    stolen = copy_of(app, browser)
+    changed = runner.invoke(args=["users", "set-password", AGENT_EMAIL, "--password-stdin"],
+                            input="an entirely new passphrase\n")
+    assert changed.exit_code == 0 and "1 open session ended" in changed.stdout.replace("2 open", "1 open")
+    assert signed_out(browser) and signed_out(stolen)
+
+
+def test_a_deactivated_agents_old_cookie_stays_dead_after_reactivation(app, runner, agent):
+    browser = signed_in_client(app)
+    assert runner.invoke(args=["users", "deactivate", AGENT_EMAIL]).exit_code == 0
+    assert signed_out(browser)
+    assert runner.invoke(args=["users", "activate", AGENT_EMAIL]).exit_code == 0
+    assert signed_out(browser)  # activating the agent again does not revive what was open
+    assert not signed_out(signed_in_client(app))
+
+
+@pytest.mark.parametrize("column, by", [("created_at", timedelta(hours=12, minutes=1)),
+                                        ("last_seen_at", timedelta(minutes=121))])
+def test_sessions_end_after_their_lifetime_and_when_left_idle(app, agent, column, by):
+    browser = signed_in_client(app)
+    age(app, AgentSession, column, by)
+    assert signed_out(browser)
+
+
+def test_a_session_in_use_is_written_to_at_most_once_a_minute(app, agent):
+    browser = signed_in_client(app)
+
+    def last_seen():
+        with app.app_context():
+            return db.session.scalar(sa.select(AgentSession.last_seen_at))
+    first = last_seen()
+    for _ in range(5):
+        browser.get("/")
+    assert last_seen() == first
+    age(app, AgentSession, "last_seen_at", timedelta(minutes=2))
+    aged = last_seen()
+    browser.get("/")
+    assert last_seen() > aged
 
 
 # --- access control off ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import functools
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.error
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD
 from tests.servers import free_port, wait_until_answering
 
 ROOT = Path(__file__).parent.parent
@@ -35,10 +37,10 @@ def stop(process):
 
 @pytest.fixture
 def server(app, database_url_for_run):
-    """gunicorn with gunicorn.conf.py, two workers, production settings, on the test database."""
+    """gunicorn with gunicorn.conf.py, three workers, production settings, on the test database."""
     port = free_port()
     process, base = start_gunicorn(["-c", "gunicorn.conf.py"], {
-        "DATABASE_URL": database_url_for_run, "PORT": str(port), "WEB_CONCURRENCY": "2"}, port)
+        "DATABASE_URL": database_url_for_run, "PORT": str(port), "WEB_CONCURRENCY": "3"}, port)
     yield base
     stop(process)
 
@@ -164,3 +166,85 @@ def test_the_compose_health_check_passes_on_a_ready_server_and_fails_without_one
     nobody = subprocess.run([sys.executable, *check[2:-1], check[-1].replace(":8000/", f":{free_port()}/")],
                             capture_output=True, timeout=30)
     assert nobody.returncode != 0
+
+
+
+# --- access across workers: what one worker ends or counts, every worker honours --------------------------
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+def fetch(url: str, cookie: str | None = None, form: dict | None = None) -> tuple[int, dict, str]:
+    """One request on a new connection (so gunicorn may hand it to any worker), carrying `cookie` by hand:
+    production's session cookie is Secure, which a cookie jar would not send over plain HTTP."""
+    from urllib.parse import urlencode
+
+    request = urllib.request.Request(url, data=urlencode(form).encode() if form is not None else None)
+    if cookie:
+        request.add_header("Cookie", f"session={cookie}")
+    try:
+        with OPENER.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+
+
+def session_of(headers: dict, cookie: str | None) -> str | None:
+    found = re.search(r"session=([^;]+)", headers.get("Set-Cookie", ""))
+    return found.group(1) if found else cookie
+
+
+def http_sign_in(base: str, password: str = AGENT_PASSWORD) -> tuple[int, str | None]:
+    status, headers, html = fetch(f"{base}/login")
+    cookie = session_of(headers, None)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    status, headers, _ = fetch(f"{base}/login", cookie, {"csrf_token": token, "email": AGENT_EMAIL, "password": password})
+    return status, session_of(headers, cookie)
+
+
+def opens_the_desk(base: str, cookie: str) -> bool:
+    """Ten tries at a page and the API with the cookie, over new connections spread across the workers."""
+    answers = {(fetch(f"{base}/", cookie)[0], fetch(f"{base}/api/tickets/", cookie)[0]) for _ in range(10)}
+    assert len(answers) == 1, answers  # every worker agrees
+    return answers == {(200, 200)}
+
+
+def test_signing_out_and_a_password_change_end_sessions_in_every_worker(server, app, agent, runner):
+    status, cookie = http_sign_in(server)
+    assert status == 302 and opens_the_desk(server, cookie)
+    copied = cookie
+    _, headers, html = fetch(f"{server}/", cookie)
+    cookie = session_of(headers, cookie)  # the page put its CSRF token in the session, as a browser keeps
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert fetch(f"{server}/logout", cookie, {"csrf_token": token})[0] == 302
+    assert not opens_the_desk(server, copied)
+
+    _, cookie = http_sign_in(server)
+    assert opens_the_desk(server, cookie)
+    assert runner.invoke(args=["users", "set-password", AGENT_EMAIL, "--password-stdin"],
+                         input="an entirely new passphrase\n").exit_code == 0
+    assert not opens_the_desk(server, cookie)
+
+    _, cookie = http_sign_in(server, "an entirely new passphrase")
+    assert runner.invoke(args=["users", "deactivate", AGENT_EMAIL]).exit_code == 0
+    assert runner.invoke(args=["users", "activate", AGENT_EMAIL]).exit_code == 0
+    assert not opens_the_desk(server, cookie)
+
+
+def test_the_sign_in_limit_holds_across_workers(server, app, agent):
+    """Forty wrong passwords on forty connections: the workers share one count, in the database."""
+    import sqlalchemy as sa
+
+    from ticketdesk.extensions import db
+    from ticketdesk.models import SignInAttempt
+
+    statuses = [http_sign_in(server, "not the password")[0] for _ in range(40)]
+    with app.app_context():
+        checked = db.session.scalar(sa.select(sa.func.count()).select_from(SignInAttempt))
+    assert checked <= 6, checked  # five, and at most one more once a short wait has passed
+    assert statuses.count(429) >= 34 and set(statuses) == {400, 429}

@@ -159,3 +159,37 @@ class ApiToken(db.Model):
     token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, server_default=sa.func.now())
     revoked_at = sa.Column(UTCDateTime)
+
+
+class AgentSession(db.Model):
+    """One signed-in browser. The cookie holds a random key; only its SHA-256 is kept here, so every worker
+    and host sees a session end at once (sign-out, a password change, deactivation) and a leaked table
+    opens nothing. Migration 0006."""
+
+    __tablename__ = "agent_sessions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    key_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    ended_at = sa.Column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_agent_sessions_user_id", user_id),)
+
+
+class SignInAttempt(db.Model):
+    """Every password check: what admins see, and what the sign-in throttle counts (in the database, which
+    every worker and host shares). Rows older than SIGN_IN_RETENTION_DAYS are pruned. Migration 0006."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    email = sa.Column(sa.String(254), nullable=False)
+    address = sa.Column(sa.String(64), nullable=False)
+    succeeded = sa.Column(sa.Boolean, nullable=False)
+
+    __table_args__ = (sa.Index("ix_sign_in_attempts_email_at", email, at),
+                      sa.Index("ix_sign_in_attempts_address_at", address, at),
+                      sa.Index("ix_sign_in_attempts_at", at))

@@ -2,12 +2,10 @@
 
 `access.RULES` is the one table of who may call what; `access.gate` enforces it before anything else runs.
 With `TICKETDESK_AUTH=off` every route is open and the pages say so in a banner."""
-from flask import Blueprint, Flask, current_app, g
+from flask import Blueprint, Flask, current_app, g, session
 from flask_login import LoginManager
 
-from ..extensions import db
 from ..models import User
-from ..schemas import whole_number
 
 bp = Blueprint("auth", __name__, cli_group=None)
 login_manager = LoginManager()
@@ -15,10 +13,8 @@ login_manager = LoginManager()
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """A deactivated agent's session ends at their next request."""
-    number = whole_number(user_id)
-    user = db.session.get(User, number) if number is not None else None
-    return user if user is not None and user.active else None
+    """The agent whose session this is, while it is open, unexpired and the agent active (sessions.py)."""
+    return session_user(user_id, session.get("sid"))
 
 
 def auth_required() -> bool:
@@ -44,4 +40,5 @@ def init_app(app: Flask) -> None:
         return {"auth_off": not auth_required()}
 
 
-from . import access, cli, views  # noqa: E402,F401  (routes and commands attach themselves to bp)
+from . import access, cli, views  # noqa: E402,F401
+from .sessions import session_user  # noqa: E402  (routes and commands attach themselves to bp)

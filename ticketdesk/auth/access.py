@@ -25,6 +25,8 @@ RULES = {
     "readyz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": AGENT,
+    "auth.logout_everywhere": AGENT,
+    "auth.account": AGENT,
     "tickets.index": AGENT,
     "tickets.new": AGENT,
     "tickets.detail": AGENT,

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from ..extensions import db
 from ..models import ApiToken, User
 from .passwords import RULES, hash_password, password_problem
+from .sessions import end_all_sessions
 from .tokens import create_token, revoke_token
 
 users = AppGroup("users", help="Agents who sign in to the pages.")
@@ -62,7 +63,8 @@ def set_password(email: str, password_stdin: bool) -> None:
     user = _user(email)
     user.password_hash = _new_password(user.email, password_stdin)
     db.session.commit()
-    click.echo(f"Password of {user.email} changed.")
+    ended = end_all_sessions(user.id)  # whoever held the old password is signed out everywhere
+    click.echo(f"Password of {user.email} changed; {ended} open session{'s' if ended != 1 else ''} ended.")
 
 
 @users.command("deactivate")
@@ -83,6 +85,8 @@ def _set_active(email: str, active: bool) -> None:
     user = _user(email)
     user.active = active
     db.session.commit()
+    if not active:
+        end_all_sessions(user.id)  # for good: activating the agent again does not revive them
     click.echo(f"Agent {user.email} {'activated' if active else 'deactivated'}.")
 
 

@@ -1,17 +1,19 @@
-"""Sign-in and sign-out for agents."""
+"""Sign-in and sign-out for agents, and their account page."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import InputRequired
 
-from ..extensions import db, limiter
-from ..models import User
-from . import bp
+from ..extensions import db
+from ..models import AgentSession, User, utcnow
+from . import bp, throttle
 from .passwords import dummy_hash
+from .sessions import digest, end_all_sessions, end_session, start_session
 
 WRONG = "That email and password do not match an active account."
 
@@ -32,30 +34,25 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
-def _email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
-               error_message="Too many failed sign-ins from this address. Wait a minute, then try again.")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed, key_func=_email,
-               error_message="Too many failed sign-ins for this account. Wait a minute, then try again.")
 def login():
     form = SignInForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method in ("GET", "HEAD"):
         return redirect(safe_next(form.next.data))
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email, address = form.email.data.strip().lower(), request.remote_addr or "unknown"
+        if wait := throttle.seconds_to_wait(email, address):
+            form.password.errors = [f"Too many failed sign-ins. Try again in {wait} second{'s' if wait != 1 else ''}."]
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = db.session.scalars(db.select(User).where(User.email == email)).first()
         # the same work whether or not the account exists, so timing does not tell
         matches = check_password_hash(user.password_hash if user else dummy_hash(), form.password.data)
-        if user is not None and user.active and matches:
+        signed_in = user is not None and user.active and matches
+        throttle.record(email, address, signed_in)
+        if signed_in:
             session.clear()  # a new session: nothing set before sign-in (by anyone) carries over
+            session["sid"] = start_session(user.id)
+            session.permanent = True  # the cookie lasts as long as the session may (SESSION_LIFETIME_HOURS)
             login_user(user)
             return redirect(safe_next(form.next.data))
         form.password.errors = [WRONG]
@@ -64,7 +61,29 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Ends this session: the cookie, and any copy of it, opens nothing from now on."""
+    end_session(session.get("sid"))
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+def logout_everywhere():
+    """Ends every session of this agent, on every browser and device."""
+    ended = end_all_sessions(current_user.id)
+    logout_user()
+    session.clear()
+    flash(f"You have signed out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+def account():
+    """Who is signed in, and where: the agent's open sessions, this one marked."""
+    open_sessions = db.session.scalars(
+        sa.select(AgentSession).where(AgentSession.user_id == current_user.id, AgentSession.ended_at.is_(None))
+        .order_by(AgentSession.last_seen_at.desc())).all()
+    return render_template("auth/account.html", sessions=open_sessions, now=utcnow(),
+                           this=digest(session.get("sid") or ""))
