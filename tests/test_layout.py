@@ -26,7 +26,7 @@ def hostile(make_ticket):
 
 def pages(ticket_id: int) -> dict[str, str]:
     return {"list": "/", "list-searched": f"/?search={LONG_WORD[:40]}&ordering=priority", "new": "/tickets/new",
-            "detail": f"/tickets/{ticket_id}", "dashboard": "/stats", "api-docs": "/api/docs",
+            "detail": f"/tickets/{ticket_id}", "dashboard": "/stats", "api-docs": "/api/docs", "account": "/account",
             "unknown-ticket": "/tickets/999999"}
 
 
