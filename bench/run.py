@@ -138,7 +138,8 @@ def main() -> int:
 
     fill_seconds = None
     if os.environ.get("BENCH_REUSE") == "1" and (loaded_count(url) or 0) >= count:
-        print(f"reusing {url} ({loaded_count(url):,} tickets)", flush=True)
+        print(f"reusing {url} ({loaded_count(url):,} tickets), brought up to the latest migration", flush=True)
+        load.migrate(url)
     else:
         print(f"loading {count:,} tickets into {url} ...", flush=True)
         fill_seconds = load.build(url, count)
