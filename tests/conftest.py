@@ -45,7 +45,7 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
             for table in ("ticket_events", "ticket_counts", "tickets", "api_tokens", "agent_sessions",
-                          "sign_in_attempts", "users", "alembic_version"):
+                          "sign_in_attempts", "admin_events", "users", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -72,7 +72,7 @@ def app(database_url_for_run):
         db.engine.dispose()
 
 
-TABLES = ("ticket_events", "tickets", "api_tokens", "agent_sessions", "sign_in_attempts", "users")
+TABLES = ("ticket_events", "tickets", "api_tokens", "agent_sessions", "sign_in_attempts", "admin_events", "users")
 
 
 def empty_tables() -> None:

@@ -41,7 +41,7 @@ def test_users_create_refuses_a_mismatch_a_short_password_a_duplicate_and_a_non_
 
 def test_users_list_and_deactivate(app, runner, agent):
     assert runner.invoke(args=["users", "deactivate", "AGENT@example.com"]).exit_code == 0
-    assert runner.invoke(args=["users", "list"]).stdout == "agent@example.com\tdeactivated\n"
+    assert runner.invoke(args=["users", "list"]).stdout == "agent@example.com\tagent\tdeactivated\n"
     unknown = runner.invoke(args=["users", "deactivate", "nobody@example.com"])
     assert unknown.exit_code != 0 and "No agent" in unknown.output
 

@@ -247,3 +247,60 @@ def test_signing_in_leads_back_to_the_page_asked_for_and_signing_out_locks_the_d
         page.context.close()
     # a failed sign-in answers 400, which the console reports as a failed resource: the form doing its job
     errors[:] = [e for e in errors if "400" not in e]
+
+
+def test_an_admin_adds_a_viewer_who_chooses_a_password_and_can_only_read(app, browser, errors, live, agent, make_ticket,
+                                                                          screenshots):
+    from ticketdesk.extensions import db
+    from ticketdesk.models import User
+
+    with app.app_context():
+        db.session.get(User, agent).role = "admin"
+        db.session.commit()
+    ticket = make_ticket(title="Printer jam")
+    admin = open_page(browser, errors)
+    viewer = open_page(browser, errors)
+    try:
+        sign_in(admin, live)
+        admin.click("nav >> text=Admin")
+        admin.fill("#new-email", "reader@example.com")
+        admin.select_option("#new-role", "viewer")
+        admin.click("button:has-text('Add agent')")
+        temporary = admin.locator(".shown-once code.secret").inner_text()
+        admin.screenshot(path=screenshots / "admin-agent-added.png", full_page=True)
+        expect(admin.locator("section[aria-labelledby=agents-heading]")).to_contain_text("reader@example.com · viewer")
+
+        viewer.goto(f"{live}/login")
+        viewer.fill("#email", "reader@example.com")
+        viewer.fill("#password", temporary)
+        viewer.click("button:has-text('Sign in')")
+        expect(viewer.locator("h1")).to_have_text("Change your password")
+        viewer.fill("#current", temporary)
+        viewer.fill("#new", "reading is my whole job")
+        viewer.fill("#again", "reading is my whole job")
+        viewer.click("button:has-text('Change password')")
+        expect(viewer.locator(".flash")).to_contain_text("Password changed")
+        expect(viewer.locator(".ticket-row")).to_have_count(1)
+        expect(viewer.locator("text=+ New ticket")).to_have_count(0)
+        viewer.click("text=Printer jam")
+        expect(viewer.locator("h1")).to_have_text("Printer jam")
+        expect(viewer.locator("button:has-text('Start work')")).to_have_count(0)
+
+        admin.goto(f"{live}/admin/")
+        expect(admin.locator(".history").first).to_contain_text("create agent reader@example.com")
+        admin.locator("li", has_text="reader@example.com").locator("button:has-text('Deactivate')").click()
+        expect(admin.locator(".flash")).to_contain_text("signed out everywhere")
+        viewer.reload()
+        expect(viewer.locator("h1")).to_have_text("Sign in")
+    finally:
+        admin.context.close()
+        viewer.context.close()
+    assert client_status(app, ticket["id"]) == "open"  # the viewer changed nothing
+
+
+def client_status(app, ticket_id: int) -> str:
+    from ticketdesk.extensions import db
+    from ticketdesk.models import Ticket
+
+    with app.app_context():
+        return db.session.get(Ticket, ticket_id).status

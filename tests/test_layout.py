@@ -16,7 +16,18 @@ DESCRIPTION = f"Invoice INV-2026-{'0' * 60}42 failed. See {LONG_URL} . " + "Lore
 
 
 @pytest.fixture
-def hostile(make_ticket):
+def admin(app, agent):
+    """The signed-in agent is an admin here, so that every page, the admin page included, is checked."""
+    from ticketdesk.extensions import db
+    from ticketdesk.models import User
+
+    with app.app_context():
+        db.session.get(User, agent).role = "admin"
+        db.session.commit()
+
+
+@pytest.fixture
+def hostile(make_ticket, admin):
     """Tickets whose content would push a careless layout sideways."""
     tickets = [make_ticket(title=LONG_WORD, description=DESCRIPTION[:3000], priority="critical"),
                make_ticket(title=f"Cannot open {LONG_URL[:150]}", description=LONG_URL, category="billing"),
@@ -27,6 +38,7 @@ def hostile(make_ticket):
 def pages(ticket_id: int) -> dict[str, str]:
     return {"list": "/", "list-searched": f"/?search={LONG_WORD[:40]}&ordering=priority", "new": "/tickets/new",
             "detail": f"/tickets/{ticket_id}", "dashboard": "/stats", "api-docs": "/api/docs", "account": "/account",
+            "admin": "/admin/", "password": "/account/password",
             "unknown-ticket": "/tickets/999999"}
 
 

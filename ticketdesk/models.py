@@ -12,6 +12,8 @@ STATUSES = ("open", "in_progress", "resolved", "closed")
 ORDERINGS = ("-created_at", "created_at", "priority")  # of the ticket list: newest, oldest, queue order
 DEFAULT_ORDERING = "-created_at"
 TITLE_MAX = 200
+ROLES = ("viewer", "agent", "admin")  # each may do what the one before may, and more
+SCOPES = ("read", "write")  # a read token may do what a viewer may; a write token what an agent may
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
 
@@ -135,6 +137,9 @@ class User(db.Model):
     password_hash = sa.Column(sa.String(255), nullable=False)
     active = sa.Column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, server_default=sa.func.now())
+    role = sa.Column(sa.String(16), nullable=False, default="agent", server_default="agent")
+    # set when an admin gives a temporary password: the agent chooses their own before anything else
+    must_change_password = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
 
     # what Flask-Login asks of a user
     is_authenticated = True
@@ -159,6 +164,24 @@ class ApiToken(db.Model):
     token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, server_default=sa.func.now())
     revoked_at = sa.Column(UTCDateTime)
+    scope = sa.Column(sa.String(8), nullable=False, default="write", server_default="write")
+    expires_at = sa.Column(UTCDateTime)
+    last_used_at = sa.Column(UTCDateTime)  # written at most once a minute (auth/tokens.py)
+
+
+class AdminEvent(db.Model):
+    """One change an admin made to agents or tokens: who, when, what. Migration 0007."""
+
+    __tablename__ = "admin_events"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    actor = sa.Column(sa.String(254), nullable=False)
+    action = sa.Column(sa.String(32), nullable=False)
+    subject = sa.Column(sa.String(254), nullable=False)
+    detail = sa.Column(sa.String(254))
+
+    __table_args__ = (sa.Index("ix_admin_events_at", at),)
 
 
 class AgentSession(db.Model):

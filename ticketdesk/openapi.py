@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 from markupsafe import Markup, escape
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from .models import CATEGORIES, MAX_ID, PRIORITIES, STATUSES
+from .models import CATEGORIES, MAX_ID, PRIORITIES, ROLES, STATUSES
 from .schemas import NO_NUL, TicketEventSchema, TicketQuerySchema, TicketSchema, text_pattern
 
 bp = Blueprint("openapi", __name__)
@@ -56,6 +56,16 @@ class StatsSchema(Schema):
     status_breakdown = _counts("StatusCounts", STATUSES)
 
 
+class WhoAmISchema(Schema):
+    """Written by `auth.api.whoami`."""
+    actor = fields.String(required=True, allow_none=True, metadata={
+        "description": "`token:NAME` or the agent's email; null when access control is off."})
+    role = fields.String(required=True, allow_none=True, validate=validate.OneOf(ROLES), metadata={
+        "description": "What the credentials may do: `viewer` (a read token) reads, `agent` (a write token) "
+                       "also changes tickets, `admin` also manages agents and tokens; null when access "
+                       "control is off."})
+
+
 class DetailSchema(Schema):
     detail = fields.String(required=True)
 
@@ -97,8 +107,11 @@ BAD_INPUT = _answer("Invalid input, keyed by field (or `detail` when the body is
 NOT_JSON = _answer("The body is not `Content-Type: application/json`.", "Detail")
 TOO_LARGE = _answer("The body is larger than `MAX_CONTENT_LENGTH`.", "Detail")
 NOT_FOUND = _answer("No such ticket.", "Detail")
-UNAUTHORIZED = _answer("No credentials, or a token that is wrong or revoked.", "Detail", {
-    "WWW-Authenticate": _header("`Bearer`, with `error=\"invalid_token\"` for a token that is not valid.")})
+UNAUTHORIZED = _answer("No credentials, or a token that is wrong, revoked or expired.", "Detail", {
+    "WWW-Authenticate": _header("`Bearer`, with `error=\"invalid_token\"` for a token that is not valid, or "
+                                "`error=\"invalid_request\"` when the `Bearer` scheme is missing.")})
+FORBIDDEN = _answer("Valid credentials that may not do this: a `read` token or a viewer asking to change "
+                    "something, or an agent who must first choose a new password. Nothing is written.", "Detail")
 UNAVAILABLE = _answer("The database cannot be reached; nothing was written. Retry after the given seconds.",
                       "Error", {"Retry-After": _header("Seconds to wait.", schema={"type": "integer"})})
 
@@ -181,6 +194,14 @@ OPERATIONS = {
                           "404": NOT_FOUND, "503": UNAVAILABLE},
         },
     },
+    "/api/whoami/": {
+        "get": {
+            "tags": ["Access"],
+            "operationId": "whoAmI",
+            "summary": "Whom these credentials belong to, and their role",
+            "responses": {"200": _answer("The actor and role.", "WhoAmI")},
+        },
+    },
     "/api/tickets/stats/": {
         "get": {
             "tags": ["Stats"],
@@ -226,13 +247,14 @@ def build_spec() -> dict:
     spec.components.schema("SuggestionRequest", schema=SuggestionRequestSchema)
     spec.components.schema("Suggestion", schema=SuggestionSchema)
     spec.components.schema("FieldErrors", component=FIELD_ERRORS)
+    spec.components.schema("WhoAmI", schema=WhoAmISchema)
     spec.components.schema("Detail", schema=DetailSchema)
     spec.components.schema("Error", schema=ErrorSchema)
     for path, operations in OPERATIONS.items():
         operations = dict(operations)
         parameters = operations.pop("parameters", None)
         for operation in operations.values():
-            operation["responses"] = {**operation["responses"], "401": UNAUTHORIZED}
+            operation["responses"] = {**operation["responses"], "401": UNAUTHORIZED, "403": FORBIDDEN}
         spec.path(path=path, operations=operations, parameters=parameters)
     document = spec.to_dict()
     del document["components"]["schemas"]["TicketChange"]["properties"]["status"]["default"]  # kept as it is

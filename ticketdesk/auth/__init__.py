@@ -3,7 +3,7 @@
 `access.RULES` is the one table of who may call what; `access.gate` enforces it before anything else runs.
 With `TICKETDESK_AUTH=off` every route is open and the pages say so in a banner."""
 from flask import Blueprint, Flask, current_app, g, session
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 
 from ..models import User
 
@@ -37,8 +37,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def access_control():
-        return {"auth_off": not auth_required()}
+        def can(need: str) -> bool:
+            """Whether the one viewing the page has at least the role `need` (links they could not use are hidden)."""
+            if not auth_required():
+                return True
+            return current_user.is_authenticated and access.allows(current_user.role, need)
+        return {"auth_off": not auth_required(), "can": can}
 
 
-from . import access, cli, views  # noqa: E402,F401
+from . import access, api, cli, views  # noqa: E402,F401
 from .sessions import session_user  # noqa: E402  (routes and commands attach themselves to bp)

@@ -1,10 +1,14 @@
-"""Who may call what. Every endpoint has a rule here; `tests/test_access.py` walks the URL map, so a new
-route without one fails the suite, and the gate refuses it meanwhile (closed by default).
+"""Who may call what. Every endpoint has a rule here; `tests/test_access.py` walks the URL map and tries
+every role and token scope against every route, so a new route without a rule fails the suite, and the
+gate refuses it meanwhile (closed by default).
 
-- PUBLIC: anyone (probes, the sign-in page, static files).
-- AGENT: a signed-in agent; anyone else is sent to the sign-in page.
-- CLIENT: the JSON API: `Authorization: Bearer <token>`, or a signed-in agent's session (the pages' own
-  fetches), which must then carry the CSRF token for writes; anyone else gets a 401.
+A rule is (kind, least role), the role per method where they differ:
+- kinds: PUBLIC (anyone: probes, sign-in, static files); AGENT (a signed-in agent; anyone else is sent to
+  the sign-in page); CLIENT (the JSON API: `Authorization: Bearer <token>`, or a signed-in agent's session,
+  the pages' own fetches, which must then carry the CSRF token for writes; anyone else gets a 401).
+- roles, each allowed what the one before is: viewer (reads tickets and stats), agent (works tickets), admin
+  (manages agents and tokens). A `read` token acts as a viewer, a `write` token as an agent; no token is an
+  admin. Asking for a classification counts as reading.
 """
 import logging
 
@@ -12,69 +16,98 @@ from flask import abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import csrf
+from ..models import ROLES
 from . import auth_required
 from .tokens import active_token
 
 log = logging.getLogger(__name__)
 
 PUBLIC, AGENT, CLIENT = "public", "agent", "client"
+VIEWER, WRITER, ADMIN = ROLES  # the least role a route needs
+READS_WRITES = {"GET": VIEWER, "POST": WRITER}  # a page that shows something and takes a form
 
 RULES = {
-    "static": PUBLIC,
-    "healthz": PUBLIC,
-    "readyz": PUBLIC,
-    "auth.login": PUBLIC,
-    "auth.logout": AGENT,
-    "auth.logout_everywhere": AGENT,
-    "auth.account": AGENT,
-    "tickets.index": AGENT,
-    "tickets.new": AGENT,
-    "tickets.detail": AGENT,
-    "tickets.change_status": AGENT,
-    "stats.dashboard": AGENT,
-    "openapi.reference": AGENT,
-    "tickets.list_tickets": CLIENT,
-    "tickets.create_ticket": CLIENT,
-    "tickets.get_ticket": CLIENT,
-    "tickets.update_ticket": CLIENT,
-    "tickets.ticket_events": CLIENT,
-    "stats.stats": CLIENT,
-    "classify.classify": CLIENT,
-    "openapi.document": CLIENT,
+    "static": (PUBLIC, None),
+    "healthz": (PUBLIC, None),
+    "readyz": (PUBLIC, None),
+    "auth.login": (PUBLIC, None),
+    "auth.logout": (AGENT, VIEWER),
+    "auth.logout_everywhere": (AGENT, VIEWER),
+    "auth.account": (AGENT, VIEWER),
+    "auth.change_password": (AGENT, VIEWER),
+    "tickets.index": (AGENT, VIEWER),
+    "tickets.new": (AGENT, WRITER),
+    "tickets.detail": (AGENT, READS_WRITES),
+    "tickets.change_status": (AGENT, WRITER),
+    "stats.dashboard": (AGENT, VIEWER),
+    "openapi.reference": (AGENT, VIEWER),
+    "admin.index": (AGENT, ADMIN),
+    "admin.create_agent": (AGENT, ADMIN),
+    "admin.set_role": (AGENT, ADMIN),
+    "admin.set_active": (AGENT, ADMIN),
+    "admin.reset_password": (AGENT, ADMIN),
+    "admin.create_token": (AGENT, ADMIN),
+    "admin.revoke_token": (AGENT, ADMIN),
+    "tickets.list_tickets": (CLIENT, VIEWER),
+    "tickets.create_ticket": (CLIENT, WRITER),
+    "tickets.get_ticket": (CLIENT, VIEWER),
+    "tickets.update_ticket": (CLIENT, WRITER),
+    "tickets.ticket_events": (CLIENT, VIEWER),
+    "stats.stats": (CLIENT, VIEWER),
+    "classify.classify": (CLIENT, VIEWER),
+    "openapi.document": (CLIENT, VIEWER),
+    "auth.whoami": (CLIENT, VIEWER),
 }
+# where an agent who must choose a new password may still go
+WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "auth.logout_everywhere", "static"}
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 NO_CREDENTIALS = {"detail": "Authentication credentials were not provided."}
 BAD_TOKEN = {"detail": "Invalid token."}
+MISSING_SCHEME = ('Bearer error="invalid_request", error_description="Send the token as: '
+                  'Authorization: Bearer <token>"')
+
+
+def needed(endpoint: str, method: str) -> str | None:
+    """The least role `method` on `endpoint` needs (None: anyone)."""
+    need = RULES[endpoint][1]
+    return need.get("GET" if method == "HEAD" else method, WRITER) if isinstance(need, dict) else need
+
+
+def allows(role: str, need: str | None) -> bool:
+    return need is None or ROLES.index(role) >= ROLES.index(need)
 
 
 def gate():
-    """Runs before every request: sets `g.actor` (who acts, for the audit trail and the rate limits)
-    or answers for the route."""
+    """Runs before every request: sets `g.actor` (who acts, for the audit trail and the rate limits) and
+    `g.role`, or answers for the route."""
     if request.endpoint is None:  # no such route (404) or wrong method (405): let routing answer
         return None
     rule = RULES.get(request.endpoint)
     if rule is None:
         log.error("route %s has no access rule in ticketdesk/auth/access.py; refusing", request.endpoint)
         abort(403)
-    if rule == PUBLIC or request.method == "OPTIONS":  # a CORS preflight carries no credentials, and reveals nothing
+    kind = rule[0]
+    if kind == PUBLIC or request.method == "OPTIONS":  # a CORS preflight carries no credentials, and reveals nothing
         return None
-    if rule == CLIENT and "Authorization" in request.headers:
+    if kind == CLIENT and "Authorization" in request.headers:
         return _bearer(request.headers["Authorization"])
     if current_user.is_authenticated:
-        g.actor = current_user.email
-        if rule == CLIENT and request.method not in SAFE_METHODS:
+        g.actor, g.role = current_user.email, current_user.role
+        if current_user.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
+            if kind == CLIENT:
+                return _forbidden("Choose a new password first: sign in to the desk's pages.")
+            return redirect(url_for("auth.change_password"))
+        if refused := _check_role(kind):
+            return refused
+        if kind == CLIENT and request.method not in SAFE_METHODS:
             csrf.protect()  # a session cookie rides along on any cross-site request; the CSRF token does not
         return None
     if not auth_required():
         return None
-    if rule == AGENT:
+    if kind == AGENT:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return _unauthorized(NO_CREDENTIALS, "Bearer")
-
-
-MISSING_SCHEME = ('Bearer error="invalid_request", error_description="Send the token as: '
-                  'Authorization: Bearer <token>"')
 
 
 def _bearer(header: str):
@@ -82,12 +115,31 @@ def _bearer(header: str):
     bearer = scheme.lower() == "bearer"
     found = active_token(token.strip()) if bearer else None
     if found is not None:
-        g.actor = f"token:{found.name}"
-        return None
+        g.actor, g.role = f"token:{found.name}", VIEWER if found.scope == "read" else WRITER
+        return _check_role(CLIENT)
     if not auth_required():
         return None
     # the documented body either way; the challenge says what is wrong with the request
     return _unauthorized(BAD_TOKEN, 'Bearer error="invalid_token"' if bearer else MISSING_SCHEME)
+
+
+def _check_role(kind: str):
+    need = needed(request.endpoint, request.method)
+    if allows(g.role, need):
+        return None
+    if g.actor.startswith("token:"):
+        return _forbidden("This token may only read: it cannot change anything. Ask for a write token.")
+    what = "change tickets" if need == WRITER else "manage agents and tokens"
+    message = f"Your role ({g.role}) cannot {what}."
+    if kind == CLIENT:
+        return _forbidden(message)
+    abort(403, description=message)
+
+
+def _forbidden(detail: str):
+    response = jsonify({"detail": detail})
+    response.status_code = 403
+    return response
 
 
 def _unauthorized(body: dict, challenge: str):

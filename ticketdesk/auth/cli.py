@@ -1,112 +1,141 @@
-"""Operators' commands: `flask users ...` for agents, `flask tokens ...` for API consumers."""
+"""Operators' commands: `flask users ...` for agents, `flask tokens ...` for API consumers. Each change is
+recorded like an admin's, with the shell user as its author."""
+import getpass
+import re
 import sys
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from ..extensions import db
-from ..models import ApiToken, User
-from .passwords import RULES, hash_password, password_problem
-from .sessions import end_all_sessions
-from .tokens import create_token, revoke_token
+from ..models import ROLES, SCOPES, ApiToken, User, utcnow
+from . import manage
+from .passwords import RULES
 
 users = AppGroup("users", help="Agents who sign in to the pages.")
 tokens = AppGroup("tokens", help="Bearer tokens for API consumers.")
-
-
-def _user(email: str) -> User:
-    user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        raise click.ClickException(f"No agent with the email {email}.")
-    return user
-
-
-def _new_password(email: str, from_stdin: bool = False) -> str:
-    """Asked for twice, or read as one line from standard input (for scripts and containers); never taken
-    from the command line, where shell history and `ps` would keep it."""
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        click.echo(RULES, err=True)
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if problem := password_problem(password, email):
-        raise click.ClickException(f"{problem} {RULES}")
-    return hash_password(password)
-
 
 password_stdin = click.option("--password-stdin", is_flag=True,
                               help="Read the password from the first line of standard input instead of asking.")
 
 
+def _actor() -> str:
+    return f"shell:{getpass.getuser()}"
+
+
+def _new_password(from_stdin: bool) -> str:
+    """Asked for twice, or read as one line from standard input (for scripts and containers); never taken
+    from the command line, where shell history and `ps` would keep it."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    click.echo(RULES, err=True)
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _run(operation, *args):
+    try:
+        return operation(_actor(), *args)
+    except manage.Refused as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _agent(email: str) -> User:
+    try:
+        return manage.find_agent(email)
+    except manage.Refused as e:
+        raise click.ClickException(str(e)) from None
+
+
 @users.command("create")
 @click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True,
+              help="admin manages agents and tokens; agent works tickets; viewer only reads.")
 @password_stdin
-def create_user(email: str, password_stdin: bool) -> None:
+def create_user(email: str, role: str, password_stdin: bool) -> None:
     """Add an agent; the password is asked for (twice), or read from standard input."""
-    email = email.strip().lower()
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 254:
+    if "@" not in email:  # say so before asking for a password
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="EMAIL")
-    if db.session.scalars(sa.select(User.id).where(User.email == email)).first():
-        raise click.ClickException(f"An agent with the email {email} already exists.")
-    db.session.add(User(email=email, password_hash=_new_password(email, password_stdin)))
-    db.session.commit()
-    click.echo(f"Agent {email} created.")
+    _run(manage.create_agent, email, role, _new_password(password_stdin))
+    click.echo(f"Agent {email.strip().lower()} created ({role}).")
 
 
 @users.command("set-password")
 @click.argument("email")
 @password_stdin
 def set_password(email: str, password_stdin: bool) -> None:
-    """Give an agent a new password (asked for twice, or read from standard input)."""
-    user = _user(email)
-    user.password_hash = _new_password(user.email, password_stdin)
-    db.session.commit()
-    ended = end_all_sessions(user.id)  # whoever held the old password is signed out everywhere
-    click.echo(f"Password of {user.email} changed; {ended} open session{'s' if ended != 1 else ''} ended.")
+    """Give an agent a new password (asked for twice, or read from standard input); ends their sessions."""
+    user = _agent(email)
+    _run(manage.set_password, user, _new_password(password_stdin))
+    click.echo(f"Password of {user.email} changed; their open sessions ended.")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role(email: str, role: str) -> None:
+    """Make an agent an admin, an agent or a viewer."""
+    user = _agent(email)
+    _run(manage.set_role, user, role)
+    click.echo(f"{user.email} is now {role}.")
 
 
 @users.command("deactivate")
 @click.argument("email")
 def deactivate_user(email: str) -> None:
-    """Stop an agent signing in; their open sessions end at their next request."""
-    _set_active(email, False)
+    """Stop an agent signing in, and end their sessions for good."""
+    user = _agent(email)
+    _run(manage.set_active, user, False)
+    click.echo(f"Agent {user.email} deactivated.")
 
 
 @users.command("activate")
 @click.argument("email")
 def activate_user(email: str) -> None:
     """Let a deactivated agent sign in again."""
-    _set_active(email, True)
-
-
-def _set_active(email: str, active: bool) -> None:
-    user = _user(email)
-    user.active = active
-    db.session.commit()
-    if not active:
-        end_all_sessions(user.id)  # for good: activating the agent again does not revive them
-    click.echo(f"Agent {user.email} {'activated' if active else 'deactivated'}.")
+    user = _agent(email)
+    _run(manage.set_active, user, True)
+    click.echo(f"Agent {user.email} activated.")
 
 
 @users.command("list")
 def list_users() -> None:
     for user in db.session.scalars(sa.select(User).order_by(User.email)):
-        click.echo(f"{user.email}\t{'active' if user.active else 'deactivated'}")
+        click.echo(f"{user.email}\t{user.role}\t{'active' if user.active else 'deactivated'}")
+
+
+def _duration(text: str | None) -> timedelta | None:
+    """`90d`, `12w`, `6m` (months of 30 days) or `1y`."""
+    if text is None:
+        return None
+    found = re.fullmatch(r"\s*(\d{1,4})\s*([dwmy])\s*", text.lower())
+    if not found:
+        raise click.BadParameter("Give a number and a unit: 90d, 12w, 6m or 1y.", param_hint="--expires")
+    days = {"d": 1, "w": 7, "m": 30, "y": 365}[found.group(2)] * int(found.group(1))
+    if not days:
+        raise click.BadParameter("An expiry must be in the future.", param_hint="--expires")
+    return timedelta(days=days)
 
 
 @tokens.command("create")
 @click.argument("name")
-def create(name: str) -> None:
+@click.option("--scope", type=click.Choice(SCOPES), default="write", show_default=True,
+              help="read: may only read (a viewer's rights); write: may also change tickets.")
+@click.option("--expires", metavar="DURATION", help="Stop working after 90d, 12w, 6m or 1y (default: never).")
+def create(name: str, scope: str, expires: str | None) -> None:
     """Make a token called NAME and print it: it is shown this once, and only its hash is kept."""
-    name = name.strip()
-    if not name or len(name) > 64 or not name.isprintable():
-        raise click.BadParameter("Give a name of 1 to 64 printable characters.", param_hint="NAME")
-    if db.session.scalars(sa.select(ApiToken.id).where(ApiToken.name == name)).first():
-        raise click.ClickException(f"A token called {name} already exists (revoked tokens keep their names).")
-    token = create_token(name)
-    click.echo(f"Token {name} created. Send it as `Authorization: Bearer <token>`; it will not be shown again:")
+    lifetime = _duration(expires)
+    expires_at = utcnow() + lifetime if lifetime else None
+    try:
+        token = _run(manage.new_token, name, scope, expires_at)
+    except click.ClickException as e:
+        if "name" in e.message and "already" not in e.message:
+            raise click.BadParameter(e.message, param_hint="NAME") from None
+        raise
+    until = f", until {expires_at:%Y-%m-%d}" if expires_at else ""
+    click.echo(f"Token {name.strip()} created ({scope}{until}). Send it as `Authorization: Bearer <token>`; "
+               "it will not be shown again:")
     click.echo(token)
 
 
@@ -114,13 +143,15 @@ def create(name: str) -> None:
 def list_tokens() -> None:
     for token in db.session.scalars(sa.select(ApiToken).order_by(ApiToken.name)):
         state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M} UTC" if token.revoked_at else "active"
-        click.echo(f"{token.name}\tcreated {token.created_at:%Y-%m-%d %H:%M} UTC\t{state}")
+        if token.expires_at and not token.revoked_at:
+            state = f"{'expired' if token.expires_at <= utcnow() else 'active until'} {token.expires_at:%Y-%m-%d}"
+        used = f"last used {token.last_used_at:%Y-%m-%d %H:%M} UTC" if token.last_used_at else "never used"
+        click.echo(f"{token.name}\t{token.scope}\tcreated {token.created_at:%Y-%m-%d %H:%M} UTC\t{state}\t{used}")
 
 
 @tokens.command("revoke")
 @click.argument("name")
 def revoke(name: str) -> None:
     """Refuse the token called NAME from now on."""
-    if not revoke_token(name):
-        raise click.ClickException(f"No active token called {name}.")
+    _run(manage.end_token, name)
     click.echo(f"Token {name} revoked.")

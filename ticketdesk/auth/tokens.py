@@ -2,6 +2,7 @@
 hash is enough to make a leaked table useless, and lets a request find its token by one indexed lookup)."""
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -9,25 +10,34 @@ from ..extensions import db
 from ..models import ApiToken, utcnow
 
 PREFIX = "td_"
+TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is at most this stale: no write on every request
 
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(name: str) -> str:
+def create_token(name: str, scope: str = "write", expires_at: datetime | None = None) -> str:
     """Store a new token called `name` and return it: the only time it is seen."""
     token = PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(name=name, token_hash=digest(token)))
+    db.session.add(ApiToken(name=name, token_hash=digest(token), scope=scope, expires_at=expires_at))
     db.session.commit()
     return token
 
 
 def active_token(token: str) -> ApiToken | None:
+    """The token's row if it is one of ours, not revoked and not expired. Every worker reads the database,
+    so a revoked token fails at once everywhere."""
     if not token.isascii() or len(token) > 200:
         return None
-    return db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))).first()
+    now = utcnow()
+    found = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None),
+                                  sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))).first()
+    if found is not None and (found.last_used_at is None or now - found.last_used_at > TOUCH_EVERY):
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now))
+        db.session.commit()
+    return found
 
 
 def revoke_token(name: str) -> bool:

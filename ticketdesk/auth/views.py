@@ -12,10 +12,19 @@ from wtforms.validators import InputRequired
 from ..extensions import db
 from ..models import AgentSession, User, utcnow
 from . import bp, throttle
-from .passwords import dummy_hash
+from .manage import Refused, set_password
+from .passwords import RULES, dummy_hash
 from .sessions import digest, end_all_sessions, end_session, start_session
 
 WRONG = "That email and password do not match an active account."
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[InputRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField("New password", validators=[InputRequired()], render_kw={"autocomplete": "new-password"})
+    again = PasswordField("New password again", validators=[InputRequired()],
+                          render_kw={"autocomplete": "new-password"})
 
 
 class SignInForm(FlaskForm):
@@ -34,6 +43,15 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def begin_session(user: User) -> None:
+    """A new session for this browser: nothing set before (by anyone) carries over, and the cookie lasts
+    as long as the session may (SESSION_LIFETIME_HOURS)."""
+    session.clear()
+    session["sid"] = start_session(user.id)
+    session.permanent = True
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = SignInForm(next=request.args.get("next", ""))
@@ -50,10 +68,7 @@ def login():
         signed_in = user is not None and user.active and matches
         throttle.record(email, address, signed_in)
         if signed_in:
-            session.clear()  # a new session: nothing set before sign-in (by anyone) carries over
-            session["sid"] = start_session(user.id)
-            session.permanent = True  # the cookie lasts as long as the session may (SESSION_LIFETIME_HOURS)
-            login_user(user)
+            begin_session(user)
             return redirect(safe_next(form.next.data))
         form.password.errors = [WRONG]
     return render_template("auth/login.html", form=form), 200 if request.method in ("GET", "HEAD") else 400
@@ -87,3 +102,25 @@ def account():
         .order_by(AgentSession.last_seen_at.desc())).all()
     return render_template("auth/account.html", sessions=open_sessions, now=utcnow(),
                            this=digest(session.get("sid") or ""))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """An agent chooses a new password: any time, and before anything else after an admin's reset. Every
+    session of theirs ends; this browser gets a new one."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.current.data):
+            form.current.errors = ["That is not your current password."]
+        elif form.new.data != form.again.data:
+            form.again.errors = ["The two new passwords differ: type the same one twice."]
+        else:
+            try:
+                set_password(current_user.email, current_user, form.new.data)
+            except Refused as e:
+                form.new.errors = [str(e)]
+            else:
+                begin_session(current_user._get_current_object())
+                flash("Password changed; every other session of yours has ended.", "success")
+                return redirect(url_for("tickets.index"))
+    return render_template("auth/password.html", form=form, rules=RULES)  # errors show by the fields

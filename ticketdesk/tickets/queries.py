@@ -2,16 +2,16 @@
 
 Pages are keyset pages (no OFFSET, so page 5,000 costs what page 1 costs): a cursor holds the sort key of
 the row a page starts after, and a `back` cursor the row the page ends before."""
-from dataclasses import dataclass
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from ..extensions import db
 from ..errors import ApiError
+from ..extensions import db
 from ..models import DEFAULT_ORDERING, MAX_ID, PRIORITIES, PRIORITY_RANK, Ticket, TicketCount
 
 COUNT_CAP = 1000  # a search counts its matches up to here; past it the list says "1,000+"
@@ -29,10 +29,10 @@ class Cursor:
 
 def encode_cursor(cursor: Cursor) -> str:
     """Opaque to clients: the sort key as a short JSON list, trailing defaults left off."""
-    fields_ = [cursor.created_at.isoformat(), cursor.id, cursor.rank, cursor.back]
-    while len(fields_) > 2 and (fields_[-1] is None or fields_[-1] is False):
-        fields_.pop()
-    raw = json.dumps(fields_, separators=(",", ":")).encode()
+    values = [cursor.created_at.isoformat(), cursor.id, cursor.rank, cursor.back]
+    while len(values) > 2 and (values[-1] is None or values[-1] is False):
+        values.pop()
+    raw = json.dumps(values, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

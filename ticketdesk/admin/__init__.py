@@ -1,0 +1,11 @@
+"""Administration in the browser, for admins: agents (create, role, deactivate, reset a password), tokens
+(create, revoke), the record of every such change, and recent sign-ins."""
+from flask import Blueprint, Flask
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import views  # noqa: E402,F401  (routes attach themselves to bp)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
