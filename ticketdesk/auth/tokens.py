@@ -25,15 +25,17 @@ def create_token(name: str, scope: str = "write", expires_at: datetime | None = 
     return token
 
 
-def active_token(token: str) -> ApiToken | None:
-    """The token's row if it is one of ours, not revoked and not expired. Every worker reads the database,
-    so a revoked token fails at once everywhere."""
+def active_token(token: str) -> sa.Row | None:
+    """The token's id, name, scope and last use if it is one of ours, not revoked and not expired. Every
+    worker reads the database, so a revoked token fails at once everywhere. Plain columns, not an ORM
+    object: on every API request, building one cost a quarter of the access gate's time."""
     if not token.isascii() or len(token) > 200:
         return None
     now = utcnow()
-    found = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None),
-                                  sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))).first()
+    found = db.session.execute(
+        sa.select(ApiToken.id, ApiToken.name, ApiToken.scope, ApiToken.last_used_at)
+        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None),
+               sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))).first()
     if found is not None and (found.last_used_at is None or now - found.last_used_at > TOUCH_EVERY):
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now))
         db.session.commit()
