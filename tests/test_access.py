@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD, add_agent, add_token, make_app, sign_in
+from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD, add_token, make_app, sign_in
 from tests.test_pages import csrf_token
 from ticketdesk.auth.access import AGENT, CLIENT, PUBLIC, RULES
 from ticketdesk.auth.tokens import revoke_token

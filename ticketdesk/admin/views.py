@@ -32,14 +32,19 @@ def page(status: int = 200, **shown_once):
         **shown_once), status
 
 
-def done(message: str):
-    flash(message, "success")
-    return redirect(url_for("admin.index"))
-
-
-def refused(e: manage.Refused):
-    db.session.rollback()
-    flash(str(e), "error")
+def attempt(change, *args, shown_once=None, said=None):
+    """Make one change as the signed-in admin. A refusal comes back to the page as a message; otherwise
+    the page shows what the change returned (`shown_once` names it: a password or a token, never put in
+    the session), or says `said` (a function of nothing, read after the change)."""
+    try:
+        result = change(current_user.email, *args)
+    except manage.Refused as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("admin.index"))
+    if shown_once:
+        return page(**shown_once(result))
+    flash(said(), "success")
     return redirect(url_for("admin.index"))
 
 
@@ -57,59 +62,42 @@ def index():
 
 @bp.post("/agents")
 def create_agent():
-    email, role = request.form.get("email", ""), request.form.get("role", "agent")
-    try:
-        temporary = manage.create_agent(current_user.email, email, role)
-    except manage.Refused as e:
-        return refused(e)
-    return page(created_agent=email.strip().lower(), temporary_password=temporary)
+    email = request.form.get("email", "")
+    return attempt(manage.create_agent, email, request.form.get("role", "agent"),
+                   shown_once=lambda password: {"created_agent": email.strip().lower(), "temporary_password": password})
 
 
 @bp.post("/agents/<int:user_id>/role")
 def set_role(user_id: int):
     user = agent_or_404(user_id)
-    try:
-        manage.set_role(current_user.email, user, request.form.get("role", ""))
-    except manage.Refused as e:
-        return refused(e)
-    return done(f"{user.email} is now {user.role}.")
+    return attempt(manage.set_role, user, request.form.get("role", ""), said=lambda: f"{user.email} is now {user.role}.")
 
 
 @bp.post("/agents/<int:user_id>/active")
 def set_active(user_id: int):
-    user = agent_or_404(user_id)
-    active = request.form.get("active") == "1"
-    try:
-        manage.set_active(current_user.email, user, active)
-    except manage.Refused as e:
-        return refused(e)
-    return done(f"{user.email} {'may sign in again' if active else 'is deactivated and signed out everywhere'}.")
+    user, active = agent_or_404(user_id), request.form.get("active") == "1"
+    return attempt(manage.set_active, user, active, said=lambda: f"{user.email} " + (
+        "may sign in again." if active else "is deactivated and signed out everywhere."))
 
 
 @bp.post("/agents/<int:user_id>/password")
 def reset_password(user_id: int):
     user = agent_or_404(user_id)
-    temporary = manage.set_password(current_user.email, user)
-    return page(reset_agent=user.email, temporary_password=temporary)
+    return attempt(manage.set_password, user,
+                   shown_once=lambda password: {"reset_agent": user.email, "temporary_password": password})
 
 
 @bp.post("/tokens")
 def create_token():
-    days = EXPIRIES.get(request.form.get("expires", ""), None)
-    expires_at = utcnow() + timedelta(days=days) if days else None
+    days = EXPIRIES.get(request.form.get("expires", ""))
     name = request.form.get("name", "")
-    try:
-        token = manage.new_token(current_user.email, name, request.form.get("scope", "write"), expires_at)
-    except manage.Refused as e:
-        return refused(e)
-    return page(created_token=name.strip(), token=token)
+    return attempt(manage.new_token, name, request.form.get("scope", "write"),
+                   utcnow() + timedelta(days=days) if days else None,
+                   shown_once=lambda token: {"created_token": name.strip(), "token": token})
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
-    try:
-        manage.end_token(current_user.email, token.name if token else "")
-    except manage.Refused as e:
-        return refused(e)
-    return done(f"Token {token.name} revoked: it opens nothing from now on.")
+    name = token.name if token else ""
+    return attempt(manage.end_token, name, said=lambda: f"Token {name} revoked: it opens nothing from now on.")
