@@ -49,8 +49,6 @@ def seconds_to_wait(email: str, address: str) -> int:
 def _wait(failures: int, last: datetime | None, allowed: int, cap: timedelta, now: datetime) -> int:
     if failures < allowed or last is None:
         return 0
-    if last.tzinfo is None:  # SQLite's max() hands back the stored text's naive time
-        last = last.replace(tzinfo=now.tzinfo)
     delay = min(timedelta(seconds=2 ** min(failures - allowed, 30)), cap)
     return max(0, math.ceil((last + delay - now).total_seconds()))
 
