@@ -18,7 +18,8 @@ load_dotenv(ROOT / ".env")
 ENVIRONMENT_VARIABLES = (
     "TICKETDESK_ENV", "DATABASE_URL", "SECRET_KEY", "TICKETDESK_AUTH", "TICKETDESK_ALLOW_AUTH_OFF",
     "LOGIN_RATE_LIMIT", "SIGN_IN_RETENTION_DAYS", "SESSION_LIFETIME_HOURS", "SESSION_IDLE_MINUTES",
-    "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT",
+    "TICKETDESK_CLASSIFIER", "CLASSIFIER_TIMEOUT", "LEARNED_MIN_EXAMPLES", "LEARNED_MIN_CONFIDENCE",
+    "TRIAGE_ON_CREATE",
     "CLASSIFIER_BREAKER_FAILURES", "CLASSIFIER_BREAKER_SECONDS",
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
@@ -81,7 +82,15 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
 
+    # one classifier or a chain asked in order, e.g. learned,openai,keyword (keyword is always the last resort)
     TICKETDESK_CLASSIFIER = os.environ.get("TICKETDESK_CLASSIFIER", "auto").strip().lower() or "auto"
+    # the learned classifier abstains on a field until it has this many examples of every label, and on any
+    # answer it is less sure of than this (0 to 1); the next classifier in the chain answers instead
+    LEARNED_MIN_EXAMPLES = int(os.environ.get("LEARNED_MIN_EXAMPLES") or 20)
+    LEARNED_MIN_CONFIDENCE = _float("LEARNED_MIN_CONFIDENCE", 0.4, "between 0 and 1")
+    # a new ticket sent through the API without a category or priority gets them from the local classifiers
+    # (as if it sent "auto") instead of a 400; for clients that cannot be changed
+    TRIAGE_ON_CREATE = _flag("TRIAGE_ON_CREATE", False)
     CLASSIFIER_TIMEOUT = _float("CLASSIFIER_TIMEOUT", 5.0)
     # after this many failures in a row, an LLM is skipped for this many seconds, then tried again
     CLASSIFIER_BREAKER_FAILURES = int(os.environ.get("CLASSIFIER_BREAKER_FAILURES") or 3)

@@ -6,34 +6,48 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_app
-from ticketdesk.classifiers import ConfigurationError, FallbackClassifier, base, choose, load_classifiers
+from ticketdesk.classifiers import ChainClassifier, ConfigurationError, base, choose, load_classifiers
 
 PLUGIN = Path(__file__).parent / "plugin_example"
 
 
 def test_builtins_register_themselves():
-    assert {"keyword", "openai", "gemini"} <= set(load_classifiers())
+    assert {"keyword", "learned", "openai", "gemini"} <= set(load_classifiers())
 
 
 @pytest.mark.parametrize("config, expected", [
-    ({}, "keyword"),
-    ({"TICKETDESK_CLASSIFIER": "auto"}, "keyword"),
-    ({"OPENAI_API_KEY": "k"}, "openai"),
-    ({"GEMINI_API_KEY": "k"}, "gemini"),
-    ({"GEMINI_API_KEY": "k", "OPENAI_API_KEY": "k"}, "gemini"),
-    ({"TICKETDESK_CLASSIFIER": "keyword", "OPENAI_API_KEY": "k"}, "keyword"),
-    ({"TICKETDESK_CLASSIFIER": "openai"}, "openai"),
+    ({}, ("learned", "keyword")),
+    ({"TICKETDESK_CLASSIFIER": "auto"}, ("learned", "keyword")),
+    ({"OPENAI_API_KEY": "k"}, ("openai", "keyword")),
+    ({"GEMINI_API_KEY": "k"}, ("gemini", "keyword")),
+    ({"GEMINI_API_KEY": "k", "OPENAI_API_KEY": "k"}, ("gemini", "keyword")),
+    ({"TICKETDESK_CLASSIFIER": "keyword", "OPENAI_API_KEY": "k"}, ("keyword",)),
+    ({"TICKETDESK_CLASSIFIER": "openai"}, ("openai", "keyword")),
+    ({"TICKETDESK_CLASSIFIER": "learned,openai,keyword"}, ("learned", "openai", "keyword")),
+    ({"TICKETDESK_CLASSIFIER": " learned , gemini "}, ("learned", "gemini", "keyword")),
 ])
-def test_auto_prefers_gemini_then_openai_then_keyword(config, expected):
+def test_auto_prefers_gemini_then_openai_then_the_learned_model_and_keyword_always_ends_the_chain(config, expected):
     assert choose(config) == expected
 
 
-def test_the_app_wraps_llm_classifiers_in_the_keyword_fallback():
+@pytest.mark.parametrize("chain, complaint", [
+    ("keyword,learned", "keyword is the last resort"),
+    ("learned,learned", "names a classifier twice"),
+    ("auto,keyword", "auto stands alone"),
+])
+def test_a_chain_that_cannot_mean_what_it_says_stops_start_up(chain, complaint):
+    with pytest.raises(ConfigurationError, match=complaint):
+        make_app("sqlite://", TICKETDESK_CLASSIFIER=chain)
+
+
+def test_the_app_asks_an_llm_first_and_keyword_last():
     app = make_app("sqlite://", TICKETDESK_CLASSIFIER="auto", GEMINI_API_KEY="k")
     classifier = app.extensions["ticketdesk.classifier"]
-    assert isinstance(classifier, FallbackClassifier)
-    assert (classifier.primary.name, classifier.fallback.name) == ("gemini", "keyword")
-    assert make_app("sqlite://").extensions["ticketdesk.classifier"].name == "keyword"
+    assert isinstance(classifier, ChainClassifier)
+    assert classifier.names == ("gemini", "keyword") and set(classifier.breakers) == {"gemini"}
+    assert make_app("sqlite://", TICKETDESK_CLASSIFIER="keyword").extensions["ticketdesk.classifier"].names == ("keyword",)
+    chain = make_app("sqlite://", TICKETDESK_CLASSIFIER="learned,openai").extensions["ticketdesk.classifier"]
+    assert chain.names == ("learned", "openai", "keyword") and set(chain.breakers) == {"openai"}
 
 
 def test_an_unknown_classifier_stops_start_up_listing_the_registered_names():
@@ -41,7 +55,7 @@ def test_an_unknown_classifier_stops_start_up_listing_the_registered_names():
         make_app("sqlite://", TICKETDESK_CLASSIFIER="gemeni")
     message = str(error.value)
     assert "'gemeni'" in message
-    assert "auto, gemini, keyword, openai" in message
+    assert "auto, gemini, keyword, learned, openai" in message
 
 
 def test_a_keyword_only_desk_does_not_import_the_provider_sdks():

@@ -10,7 +10,8 @@ from ticketdesk.models import CATEGORIES, PRIORITIES, STATUSES, Ticket
 def test_classify_prints_the_suggestion_and_the_provider(runner):
     result = runner.invoke(args=["classify", "The whole site is down for all users"])
     assert result.exit_code == 0
-    assert result.output.splitlines() == ["category: technical", "priority: critical", "provider: keyword"]
+    assert result.output.splitlines() == ["chain: keyword", "category: technical (by keyword)",
+                                          "priority: critical (by keyword)", "provider: keyword"]
 
 
 def test_classify_shows_why_a_configured_llm_did_not_answer(app):

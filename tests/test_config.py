@@ -124,4 +124,4 @@ def test_the_start_up_line_says_what_runs_without_the_password():
     line = startup_line(settings, "0.0.0.0:8000", 5, 4)
     assert line == ("TicketDesk (production) serving http://0.0.0.0:8000 with 5 workers x 4 threads; "
                     "database postgresql+psycopg2://desk:***@db:5432/tickets; access control required; "
-                    "classifier openai (auto)")
+                    "classifier openai,keyword (auto)")

@@ -187,7 +187,7 @@ def test_each_failure_is_logged_once_without_key_or_description(stub, provider, 
     stub.queue(Reply(status=500), Reply(status=500))
     with caplog.at_level(logging.DEBUG):
         classify(llm_client(provider, stub.url))
-    ours = [r for r in caplog.records if r.name.startswith("ticketdesk") and r.levelno >= logging.WARNING]
+    ours = [r for r in caplog.records if r.name.startswith("ticketdesk.classifiers") and r.levelno >= logging.WARNING]
     assert len(ours) == 1
     assert provider in ours[0].getMessage()
     assert API_KEY not in caplog.text

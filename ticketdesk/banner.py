@@ -11,7 +11,7 @@ from flask.cli import ScriptInfo
 from .classifiers import choose
 
 # the commands that read or change data; `flask db` also shows alembic's own progress lines
-DATA_COMMANDS = ("db", "users", "tokens", "seed-demo")
+DATA_COMMANDS = ("db", "users", "tokens", "seed-demo", "triage")
 
 
 def database_label(url: str) -> str:
@@ -23,7 +23,7 @@ def database_label(url: str) -> str:
 
 
 def startup_line(settings: dict, address: str, workers: int, threads: int) -> str:
-    name = choose(settings)
+    name = ",".join(choose(settings))
     classifier = f"{name} (auto)" if settings.get("TICKETDESK_CLASSIFIER", "auto") == "auto" else name
     access = "required" if settings["TICKETDESK_AUTH"] == "required" else "OFF (anyone can read and change tickets)"
     return (f"TicketDesk ({settings['TICKETDESK_ENV']}) serving http://{address} with {workers} worker"

@@ -4,7 +4,7 @@ import re
 
 from flask_wtf import FlaskForm
 from marshmallow import Schema, ValidationError
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
@@ -67,6 +67,8 @@ class TicketForm(SchemaForm):
     description = TextAreaField("Description", render_kw={"rows": 7})
     category = SelectField("Category", choices=choices(CATEGORIES, "Choose a category"), validate_choice=False)
     priority = SelectField("Priority", choices=choices(PRIORITIES, "Choose a priority"), validate_choice=False)
+    # set by new.js to the suggestion shown, so the desk records whether the agent accepted it
+    suggestion_id = HiddenField()
 
 
 class TriageForm(SchemaForm):

@@ -15,6 +15,9 @@ TITLE_MAX = 200
 ROLES = ("viewer", "agent", "admin")  # each may do what the one before may, and more
 SCOPES = ("read", "write")  # a read token may do what a viewer may; a write token what an agent may
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+# who set a ticket's category or priority: an agent on the pages, an API client, or the desk itself (`auto`,
+# later mail intake); NULL on tickets filed before migration 0008, when only a person could set them
+SETTERS = ("agent", "client", "desk")
 
 
 def utcnow() -> datetime:
@@ -68,6 +71,12 @@ class Ticket(db.Model):
     # an agent's email or "token:NAME"; every change sets updated_by, which the event trigger records
     created_by = sa.Column(sa.String(254))
     updated_by = sa.Column(sa.String(254))
+    # migration 0008: ISO 639 code found by triage/language.py (NULL: not yet detected, or no clear answer)
+    language = sa.Column(sa.String(8))
+    category_set_by = sa.Column(sa.String(8))
+    priority_set_by = sa.Column(sa.String(8))
+    # the classifier that filled a field the client left to `auto`; NULL when the client chose both
+    triaged_by = sa.Column(sa.String(32))
 
     # The migration is the source of truth for the schema; these mirror it so the model documents it.
     __table_args__ = (
@@ -80,6 +89,7 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_status_created_id", status, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_priority_created_id", priority, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_category_created_id", category, created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_language_created_id", language, created_at.desc(), id.desc()),
         # the priority ordering (critical first, then oldest), unfiltered and by status
         sa.Index("ix_tickets_rank_created_id", sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
         sa.Index("ix_tickets_status_rank_created_id", status, sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
@@ -92,6 +102,41 @@ class Ticket(db.Model):
 
     def __repr__(self) -> str:
         return f"<Ticket {self.id} {self.status} {self.title[:30]!r}>"
+
+
+class Suggestion(db.Model):
+    """One suggestion the classify endpoint served, and, once a ticket is filed with its id, what the ticket
+    was filed with: the record triage feedback and the dashboard's triage panel are made of. Migration 0008."""
+
+    __tablename__ = "suggestions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    actor = sa.Column(sa.String(254))
+    category = sa.Column(sa.String(16), nullable=False)
+    priority = sa.Column(sa.String(16), nullable=False)
+    category_by = sa.Column(sa.String(32), nullable=False)  # the classifier that answered each field
+    priority_by = sa.Column(sa.String(32), nullable=False)
+    category_confidence = sa.Column(sa.Float)
+    priority_confidence = sa.Column(sa.Float)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    filed_category = sa.Column(sa.String(16))
+    filed_priority = sa.Column(sa.String(16))
+
+    __table_args__ = (sa.Index("ix_suggestions_created_at", created_at),)
+
+
+class ClassifierModel(db.Model):
+    """A model `flask triage train` built from the desk's tickets: its arrays as compressed JSON (no pickle,
+    so loading one runs no code), and the report of what it learned from and how well it did."""
+
+    __tablename__ = "classifier_models"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    examples = sa.Column(sa.Integer, nullable=False)
+    report = sa.Column(sa.Text, nullable=False)  # JSON: triage/training.py's Report
+    payload = sa.Column(sa.LargeBinary, nullable=False)
 
 
 class TicketCount(db.Model):

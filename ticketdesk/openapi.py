@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .models import CATEGORIES, MAX_ID, PRIORITIES, ROLES, STATUSES
-from .schemas import NO_NUL, TicketEventSchema, TicketQuerySchema, TicketSchema, text_pattern
+from .schemas import NO_NUL, TicketCreateSchema, TicketEventSchema, TicketQuerySchema, TicketSchema, text_pattern
 
 bp = Blueprint("openapi", __name__)
 
@@ -33,9 +33,20 @@ class SuggestionSchema(Schema):
     """Written by `Suggestion.to_json`."""
     suggested_category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     suggested_priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
-    provider = fields.String(required=True, metadata={"description": "The classifier that answered."})
-    note = fields.String(metadata={"description": "Present when the configured provider failed and the "
-                                                  "keyword classifier answered instead."})
+    provider = fields.String(required=True, metadata={"description": "The classifier that answered the category."})
+    note = fields.String(metadata={"description": "Present when a configured provider failed and the next "
+                                                  "classifier in the chain answered instead."})
+    confidence = fields.Dict(keys=fields.String(validate=validate.OneOf(("category", "priority"))),
+                             values=fields.Float(validate=validate.Range(min=0, max=1)), metadata={
+        "description": "How sure the answering classifier is of each field, 0 to 1, for the fields whose "
+                       "classifier knows (`learned` does; keyword and the LLMs do not)."})
+    providers = fields.Dict(keys=fields.String(validate=validate.OneOf(("category", "priority"))),
+                            values=fields.String(), metadata={
+        "description": "Present when the fields came from different classifiers of the chain, for example "
+                       "`{\"category\": \"learned\", \"priority\": \"keyword\"}`."})
+    suggestion_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Send it with the ticket you file (`POST /api/tickets/`) so the desk records whether "
+                       "this suggestion was accepted. Absent only when the database was unavailable."})
 
 
 def _counts(name: str, keys) -> fields.Nested:
@@ -140,8 +151,9 @@ OPERATIONS = {
             "operationId": "createTicket",
             "summary": "Create a ticket",
             "description": "Title and description are trimmed and may not be blank; unknown and read-only "
-                           "fields are ignored.",
-            "requestBody": {"required": True, **_json("Ticket")},
+                           "fields are ignored. `category` and `priority` are required; either may be `auto`, "
+                           "and with the operator setting `TRIAGE_ON_CREATE=1` a missing one means `auto`.",
+            "requestBody": {"required": True, **_json("NewTicket")},
             "responses": {
                 "201": _answer("The ticket as stored.", "Ticket", {
                     "Location": _header("The ticket's URL."), "ETag": ETAG}),
@@ -215,8 +227,10 @@ OPERATIONS = {
             "tags": ["Classify"],
             "operationId": "suggestTriage",
             "summary": "Suggest a category and priority",
-            "description": "Asks the configured classifier. If it is slow, down or answers nonsense, the "
-                           "keyword classifier answers and `note` says so. Rate-limited per client.",
+            "description": "Asks the configured chain of classifiers (`TICKETDESK_CLASSIFIER`), each for the "
+                           "fields still unanswered: `learned` abstains when unsure, and an LLM that is slow, "
+                           "down or answers nonsense is passed over with a `note`; keyword answers whatever is "
+                           "left. The suggestion is recorded, and `suggestion_id` names it. Rate-limited per client.",
             "requestBody": {"required": True, **_json("SuggestionRequest")},
             "responses": {
                 "200": _answer("The suggestion.", "Suggestion"),
@@ -241,6 +255,7 @@ def build_spec() -> dict:
         security=[{"bearerAuth": []}])
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Ticket", schema=TicketSchema)
+    spec.components.schema("NewTicket", schema=TicketCreateSchema)
     spec.components.schema("TicketChange", schema=TicketSchema(partial=True))
     spec.components.schema("TicketEvent", schema=TicketEventSchema)
     spec.components.schema("Stats", schema=StatsSchema)

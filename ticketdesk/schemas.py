@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from .errors import ApiError
-from .models import CATEGORIES, DEFAULT_ORDERING, ORDERINGS, PRIORITIES, STATUSES, TITLE_MAX
+from .models import CATEGORIES, DEFAULT_ORDERING, MAX_ID, ORDERINGS, PRIORITIES, STATUSES, TITLE_MAX
 
 NO_NUL = r"^[^\u0000]*$"  # in the OpenAPI document's terms: no NUL character
 # what str.strip() removes, spelled out so that the document's patterns mean the same in every regex engine
@@ -105,6 +105,29 @@ class TicketSchema(Schema):
     updated_at = UTCTime(dump_only=True)
     created_by = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "The agent's email or `token:NAME` that filed it; null when access control was off."})
+    language = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "The ISO 639 code of the ticket's language, detected offline; `und` when the detector "
+                       "was unsure; null for a ticket filed before detection existed and not yet detected."})
+    triaged_by = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "The classifier that filled the category and/or priority the client sent as `auto`; "
+                       "null when the client chose both."})
+
+
+AUTO = "auto"
+
+
+class TicketCreateSchema(TicketSchema):
+    """A new ticket: as a ticket, but category and priority may be `auto` (the desk's local classifiers fill
+    them), and `suggestion_id` links the suggestion the client was shown."""
+
+    category = Choice((*CATEGORIES, AUTO), required=True, metadata={
+        "description": "Or `auto`: filled at once by the desk's own classifiers (learned when confident, "
+                       "else keyword), never waiting on a remote provider; `triaged_by` says which."})
+    priority = Choice((*PRIORITIES, AUTO), required=True, metadata={"description": "Or `auto`, as for category."})
+    suggestion_id = fields.Integer(load_only=True, validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "The `suggestion_id` that `POST /api/tickets/classify/` answered, recording whether "
+                       "that suggestion was accepted. It must have been served to the same credentials, and "
+                       "each links one ticket only."}, error_messages={"invalid": "A valid integer is required."})
 
 
 class TicketEventSchema(Schema):
@@ -133,6 +156,8 @@ class TicketQuerySchema(Schema):
         min=1, max=1000, error="Ensure this value is between {min} and {max}."),
         error_messages={"invalid": "A valid integer is required."})
     cursor = fields.String()
+    language = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Not a language code, such as de or pt."),
+                             metadata={"description": "An ISO 639 code, as in the tickets' `language`."})
     ordering = Choice(ORDERINGS, load_default=DEFAULT_ORDERING, metadata={
         "description": "`-created_at` newest first (the default), `created_at` oldest first, or `priority`: "
                        "critical first, then high, medium and low, each oldest first (the order a queue is "
@@ -144,7 +169,8 @@ def ticket_json(ticket) -> dict:
     the time of a 100-ticket page (see bench/), so the API answers with this and a test holds the two equal."""
     return {"id": ticket.id, "title": ticket.title, "description": ticket.description, "category": ticket.category,
             "priority": ticket.priority, "status": ticket.status, "created_at": utc_text(ticket.created_at),
-            "updated_at": utc_text(ticket.updated_at), "created_by": ticket.created_by}
+            "updated_at": utc_text(ticket.updated_at), "created_by": ticket.created_by, "language": ticket.language,
+            "triaged_by": ticket.triaged_by}
 
 
 def event_json(event) -> dict:
@@ -152,6 +178,7 @@ def event_json(event) -> dict:
 
 
 ticket_schema = TicketSchema()
+ticket_create_schema = TicketCreateSchema()
 ticket_patch_schema = TicketSchema(partial=True)
 ticket_query_schema = TicketQuerySchema()
 

@@ -26,7 +26,20 @@ def exact(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+# the languages the pages name in words; any other code py3langid returns is shown as the code itself
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
+                  "it": "Italian", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "da": "Danish",
+                  "no": "Norwegian", "fi": "Finnish", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian",
+                  "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ar": "Arabic", "hi": "Hindi",
+                  "und": "Unknown language"}
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGE_NAMES.get(code, code) if code else "Not yet detected"
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(language_name)
     app.add_template_filter(ago)
     app.add_template_filter(iso)
     app.add_template_filter(exact)

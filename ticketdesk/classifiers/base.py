@@ -6,7 +6,7 @@ A classifier module ends by calling `register(TheClass)`; the class is kept only
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from typing import ClassVar
 
@@ -19,18 +19,30 @@ log = logging.getLogger(__name__)
 class Suggestion:
     category: str
     priority: str
-    provider: str
+    provider: str  # the classifier that answered the category
     note: str | None = None
+    #: {field: 0..1} for the fields whose classifier knows how sure it is
+    confidence: dict = field(default_factory=dict)
+    #: {field: classifier}, when a chain's classifiers answered different fields
+    providers: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.category not in CATEGORIES or self.priority not in PRIORITIES:
             raise ValueError(f"not a valid suggestion: {self.category!r}/{self.priority!r}")
+
+    def by(self, name: str) -> str:
+        """The classifier that answered the field `name`."""
+        return self.providers.get(name, self.provider)
 
     def to_json(self) -> dict:
         body = {"suggested_category": self.category, "suggested_priority": self.priority,
                 "provider": self.provider}
         if self.note:
             body["note"] = self.note
+        if self.confidence:
+            body["confidence"] = dict(self.confidence)
+        if self.by("category") != self.by("priority"):
+            body["providers"] = {"category": self.by("category"), "priority": self.by("priority")}
         return body
 
 
@@ -55,9 +67,19 @@ class Classifier(ABC):
     def from_config(cls, config: Mapping) -> "Classifier":
         return cls()
 
+    #: answers from this machine, never over a network (no circuit breaker needed)
+    local: ClassVar[bool] = False
+
     @abstractmethod
     def classify(self, description: str, title: str = "") -> Suggestion:
         """Suggest a category and priority; raise when unable, and the keyword classifier answers instead."""
+
+    def fields(self, description: str, title: str = "") -> dict[str, tuple[str, float | None]]:
+        """{field: (label, confidence or None)} for the fields this classifier answers; a classifier that
+        may abstain for one field (`learned`) overrides this, and a chain asks the next one for the rest."""
+        answer = self.classify(description, title)
+        return {"category": (answer.category, answer.confidence.get("category")),
+                "priority": (answer.priority, answer.confidence.get("priority"))}
 
 
 _registry: dict[str, type[Classifier]] = {}

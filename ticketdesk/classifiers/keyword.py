@@ -223,6 +223,7 @@ def classify_text(text: str) -> tuple[str, str]:
 
 class KeywordClassifier(Classifier):
     name = "keyword"
+    local = True
 
     def classify(self, description: str, title: str = "") -> Suggestion:
         category, priority = classify_text(f"{title}. {description}" if title else description)

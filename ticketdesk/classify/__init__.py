@@ -1,7 +1,8 @@
 """Classify: the AI triage suggestion for a ticket being written, from the configured classifier."""
 from flask import Blueprint, Flask, current_app
 
-from ..classifiers import Classifier, build_classifier
+from ..classifiers import ChainClassifier, build_classifier
+from ..classifiers import local_classifier as build_local_classifier
 
 bp = Blueprint("classify", __name__, cli_group=None)
 
@@ -9,11 +10,18 @@ bp = Blueprint("classify", __name__, cli_group=None)
 def init_app(app: Flask) -> None:
     """Build the configured classifier once; an unknown name stops start-up with the registered names."""
     app.extensions["ticketdesk.classifier"] = build_classifier(app.config)
+    app.extensions["ticketdesk.local_classifier"] = build_local_classifier(app.config)
     app.register_blueprint(bp)
 
 
-def classifier() -> Classifier:
+def classifier() -> ChainClassifier:
+    """The configured chain, which answers the classify endpoint."""
     return current_app.extensions["ticketdesk.classifier"]
+
+
+def local_classifier() -> ChainClassifier:
+    """learned (when confident), then keyword: what fills a new ticket's `auto` fields, with no network."""
+    return current_app.extensions["ticketdesk.local_classifier"]
 
 
 from . import api, cli  # noqa: E402,F401  (routes and commands attach themselves to bp)

@@ -1,10 +1,17 @@
+import logging
+
 from flask import current_app, jsonify
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..api import api_route, json_body
+from ..auth import current_actor
 from ..errors import ApiError
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..schemas import encodable
+from ..triage import feedback
 from . import bp, classifier
+
+log = logging.getLogger(__name__)
 
 
 def _text(body: dict, field: str) -> str:
@@ -27,4 +34,12 @@ def classify():
     description = _text(body, "description")
     if not description:
         raise ApiError(400, {"error": "Description is required"})
-    return jsonify(classifier().classify(description, _text(body, "title")).to_json())
+    suggestion = classifier().classify(description, _text(body, "title"))
+    try:
+        suggestion_id = feedback.record(suggestion, current_actor())
+        db.session.commit()
+    except SQLAlchemyError:  # the database is down: still suggest, but with nothing to link a ticket to
+        db.session.rollback()
+        log.warning("suggestion not recorded: the database is unavailable")
+        return jsonify(suggestion.to_json())
+    return jsonify({**suggestion.to_json(), "suggestion_id": suggestion_id})

@@ -14,10 +14,15 @@ def _shown(name: str, value) -> str:
 @click.argument("text")
 def classify_command(text: str) -> None:
     active = classifier()
-    configured = getattr(active, "primary", active)
-    for name in getattr(configured, "settings", ()):
-        click.echo(f"{name}: {_shown(name, current_app.config.get(name))}")
+    click.echo(f"chain: {','.join(active.names)}")
+    for link in active.links:
+        for name in getattr(link, "settings", ()):
+            click.echo(f"{name}: {_shown(name, current_app.config.get(name))}")
     suggestion = active.classify(text)
-    click.echo(f"category: {suggestion.category}\npriority: {suggestion.priority}\nprovider: {suggestion.provider}")
+    for field in ("category", "priority"):
+        sure = suggestion.confidence.get(field)
+        click.echo(f"{field}: {getattr(suggestion, field)} (by {suggestion.by(field)}"
+                   f"{'' if sure is None else f', confidence {sure:.2f}'})")
+    click.echo(f"provider: {suggestion.provider}")
     if suggestion.note:
         click.echo(f"note: {suggestion.note}")

@@ -2,6 +2,7 @@
 from flask import render_template
 
 from ..models import CATEGORIES, PRIORITIES, STATUSES
+from ..triage import panel
 from . import bp
 from .queries import ticket_stats
 
@@ -27,4 +28,5 @@ def dashboard():
     stats = ticket_stats()
     return render_template("stats.html", stats=stats, priority_bars=bars(stats["priority_breakdown"]),
                            category_ring=donut(stats["category_breakdown"]),
-                           categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES)
+                           categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES,
+                           acceptance=panel.acceptance(), confusion=panel.confusion(), recent_days=panel.RECENT_DAYS)

@@ -5,17 +5,19 @@ applies only to that version (412 otherwise); without If-Match the last write wi
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 
 from ..api import api_route, json_body, query_args
 from ..auth import current_actor
 from ..errors import NOT_FOUND, ApiError
 from ..extensions import db
 from ..models import Ticket, TicketEvent
-from ..schemas import (event_json, load_or_400, ticket_json, ticket_patch_schema, ticket_query_schema, ticket_schema,
-                       whole_number)
+from ..schemas import (AUTO, event_json, load_or_400, ticket_create_schema, ticket_json, ticket_patch_schema,
+                       ticket_query_schema, whole_number)
+from ..triage import feedback
 from . import bp
 from .changes import VersionMismatch, change_ticket
+from .filing import LABELS, file_ticket
 from .queries import decode_cursor, encode_cursor, page_rows, ticket_page
 
 PRECONDITION_FAILED = {"detail": "Precondition failed: the ticket has changed since that version was read."}
@@ -63,10 +65,21 @@ def page_url(cursor) -> str:
     return f"{url_for('tickets.list_tickets', _external=True)}?{urlencode(query)}"
 
 
+def setter() -> str:
+    """Who sets labels through this request: an agent (signed in to the pages) or an API client."""
+    actor = current_actor()
+    return "agent" if actor and not actor.startswith("token:") else "client"
+
+
 @api_route(bp, "/api/tickets/", methods=["POST"])
 def create_ticket():
-    ticket = Ticket(**load_or_400(ticket_schema, json_body()), created_by=current_actor(), updated_by=current_actor())
-    db.session.add(ticket)
+    body = json_body()
+    if current_app.config["TRIAGE_ON_CREATE"]:  # for clients that send neither field to let the desk decide
+        body = {**{name: AUTO for name in LABELS if name not in body}, **body}
+    data = load_or_400(ticket_create_schema, body)
+    suggestion_id = data.pop("suggestion_id", None)
+    suggestion = None if suggestion_id is None else feedback.served(suggestion_id, current_actor())
+    ticket = file_ticket(data, current_actor(), setter(), suggestion)
     db.session.commit()
     response = tagged(jsonify(ticket_json(ticket)), ticket)
     response.headers["Location"] = url_for("tickets.get_ticket", ticket_id=ticket.id)
@@ -79,13 +92,23 @@ def get_ticket(ticket_id: int):
     return tagged(jsonify(ticket_json(ticket)), ticket).make_conditional(request)
 
 
+def refuse_auto(body: dict) -> None:
+    wrong = {name: [f'"{AUTO}" is accepted only when a ticket is created; send one of the values.']
+             for name in LABELS if body.get(name) == AUTO}
+    if wrong:
+        raise ApiError(400, wrong)
+
+
 @api_route(bp, "/api/tickets/<ticket_id:ticket_id>/", methods=["PATCH"])
 def update_ticket(ticket_id: int):
     try:
-        changes = load_or_400(ticket_patch_schema, json_body())
+        body = json_body()
+        refuse_auto(body)
+        changes = load_or_400(ticket_patch_schema, body)
     except ApiError:
         get_ticket_or_404(ticket_id)  # an unknown ticket is a 404 whatever the body
         raise
+    changes.update({f"{name}_set_by": setter() for name in LABELS if name in changes})
     try:
         ticket = change_ticket(ticket_id, changes, expected_versions(), current_actor())
     except VersionMismatch as stale:

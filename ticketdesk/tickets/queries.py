@@ -70,8 +70,10 @@ def cursor_for(row, ordering: str, back: bool = False) -> Cursor:
     return Cursor(row.created_at, row.id, rank, back)
 
 
-def filtered(query: sa.Select, *, category=None, priority=None, status=None, search=None) -> sa.Select:
-    for column, value in ((Ticket.category, category), (Ticket.priority, priority), (Ticket.status, status)):
+def filtered(query: sa.Select, *, category=None, priority=None, status=None, language=None,
+             search=None) -> sa.Select:
+    for column, value in ((Ticket.category, category), (Ticket.priority, priority), (Ticket.status, status),
+                          (Ticket.language, language)):
         if value is not None:
             query = query.where(column == value)
     if search:
@@ -123,17 +125,18 @@ def page_rows(rows: list, after: Cursor | None, limit: int, ordering: str):
             cursor_for(rows[0], ordering, back=True) if earlier else None)
 
 
-def ticket_count(*, category=None, priority=None, status=None, search=None) -> tuple[int, bool]:
-    """How many tickets match, and whether that is exact. Without a search it is read from the
-    trigger-kept counts (exact, and as cheap at 1,000,000 tickets as at 10); a search counts its
-    matches up to `COUNT_CAP` + 1, so a common word never counts the whole table."""
-    if not search:
+def ticket_count(*, category=None, priority=None, status=None, language=None, search=None) -> tuple[int, bool]:
+    """How many tickets match, and whether that is exact. Without a search or language it is read from the
+    trigger-kept counts (exact, and as cheap at 1,000,000 tickets as at 10); otherwise it counts matches
+    up to `COUNT_CAP` + 1, so a common word or language never counts the whole table."""
+    if not search and not language:
         query = sa.select(sa.func.coalesce(sa.func.sum(TicketCount.n), 0))
         for column, value in ((TicketCount.category, category), (TicketCount.priority, priority),
                               (TicketCount.status, status)):
             if value is not None:
                 query = query.where(column == value)
         return int(db.session.scalar(query)), True
-    matches = filtered(sa.select(Ticket.id), category=category, priority=priority, status=status, search=search)
+    matches = filtered(sa.select(Ticket.id), category=category, priority=priority, status=status, language=language,
+                       search=search)
     found = db.session.scalar(sa.select(sa.func.count()).select_from(matches.limit(COUNT_CAP + 1).subquery()))
     return min(found, COUNT_CAP), found <= COUNT_CAP

@@ -7,14 +7,17 @@ from ..auth import current_actor
 from ..errors import ApiError
 from ..extensions import db
 from ..forms import StatusForm, TicketForm, TriageForm, label
+from ..templating import LANGUAGE_NAMES
 from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
 from ..schemas import ticket_query_schema, whole_number
 from . import bp
+from ..triage import feedback
 from .changes import VersionMismatch, change_ticket
+from .filing import LABELS, file_ticket
 from .queries import decode_cursor, encode_cursor, page_rows, ticket_count, ticket_page
 
 PAGE_SIZE = 25
-FILTERS = ("category", "priority", "status", "search")
+FILTERS = ("category", "priority", "status", "language", "search")
 PARAMS = (*FILTERS, "ordering", "cursor")
 ORDER_LABELS = {"-created_at": "Newest first", "created_at": "Oldest first", "priority": "Priority"}
 # what the pager's links say in each ordering: (previous page, next page)
@@ -22,6 +25,13 @@ PAGER_LABELS = {"-created_at": ("Newer", "Older"), "created_at": ("Older", "Newe
 # the one-click moves offered for each status (the API allows any)
 NEXT_STATUSES = {"open": ["in_progress", "resolved"], "in_progress": ["resolved", "open"],
                  "resolved": ["closed", "open"], "closed": ["open"]}
+
+
+def language_choices(selected: str | None) -> list[str]:
+    """The language filter's options: the languages the pages name (a fixed list, so the list page never
+    scans 1,000,000 tickets for their distinct languages), and whichever other one the address asked for."""
+    codes = sorted(LANGUAGE_NAMES, key=LANGUAGE_NAMES.get)
+    return codes if not selected or selected in LANGUAGE_NAMES else [*codes, selected]
 
 
 @bp.get("/")
@@ -48,19 +58,31 @@ def index():
                            filtered=bool(filters), paged=after is not None, count=count, exact=exact,
                            first=url_for("tickets.index", **kept), next_page=link(following),
                            previous_page=link(preceding), pager_labels=PAGER_LABELS[ordering],
-                           orderings=ORDER_LABELS, categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES)
+                           orderings=ORDER_LABELS, categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES,
+                           languages=language_choices(filters.get("language")))
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
 def new():
     form = TicketForm()
     if form.validate_on_submit():
-        ticket = Ticket(**form.cleaned, created_by=current_actor(), updated_by=current_actor())
-        db.session.add(ticket)
+        ticket = file_ticket(form.cleaned, current_actor(), "agent", _shown_suggestion(form.suggestion_id.data))
         db.session.commit()
         flash(f"Ticket #{ticket.id} filed.", "success")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
     return render_template("tickets/new.html", form=form)
+
+
+def _shown_suggestion(raw: str | None):
+    """The suggestion the page showed, if it is one this agent was served and no ticket uses yet; a stale or
+    tampered id only loses the feedback, never the ticket."""
+    suggestion_id = whole_number(raw or "")
+    if suggestion_id is None:
+        return None
+    try:
+        return feedback.served(suggestion_id, current_actor())
+    except ApiError:
+        return None
 
 
 class TicketNotFound(NotFound):
@@ -95,15 +117,19 @@ def detail(ticket_id: int):
     triage = TriageForm(obj=ticket)
     if triage.validate_on_submit():
         changed = {k: v for k, v in triage.cleaned.items() if getattr(ticket, k) != v}
-        if not changed:
+        # saving the desk's own labels as they are confirms them: from now on they teach the learned model
+        confirmed = [name for name in LABELS if getattr(ticket, f"{name}_set_by") == "desk"]
+        changes = {**changed, **{f"{name}_set_by": "agent" for name in {*changed, *confirmed}}}
+        if not changes:
             flash("Nothing changed.", "success")
-        elif _saved(ticket.id, changed):
-            flash("Ticket updated.", "success")
+        elif _saved(ticket.id, changes):
+            flash("Ticket updated." if changed else "Triage confirmed.", "success")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id))
     history = db.session.scalars(db.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                                  .order_by(TicketEvent.id.desc())).all()
     return render_template("tickets/detail.html", ticket=ticket, triage=triage, status_form=StatusForm(),
-                           moves=NEXT_STATUSES[ticket.status], history=history)
+                           moves=NEXT_STATUSES[ticket.status], history=history,
+                           by_desk=[name for name in LABELS if getattr(ticket, f"{name}_set_by") == "desk"])
 
 
 @bp.post("/tickets/<ticket_id:ticket_id>/status")

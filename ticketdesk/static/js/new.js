@@ -1,6 +1,7 @@
 // Filing a ticket: a live title counter, and 800 ms after typing stops, a suggested category and priority.
 // A select the agent has set by hand is never overwritten; an outdated request is aborted; a failed or
-// slow suggestion leaves the form as it was.
+// slow suggestion leaves the form as it was. The suggestion's id goes with the ticket, so the desk records
+// whether it was accepted; a field the classifier was unsure of is said to be so.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -12,6 +13,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const status = form.querySelector("#suggestion");
   const statusText = status.querySelector("[data-text]");
   const counter = form.querySelector("#title-counter");
+  const suggestionId = form.querySelector("#suggestion-id");
+  const UNSURE = 0.6;  // below this confidence a suggested field is marked as a guess to check
   const touched = new Set();
   let inflight = null;
 
@@ -54,13 +57,21 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!response.ok) throw new Error(`classify answered ${response.status}`);
       const body = await response.json();
       const filled = [];
+      const unsure = [];
+      const confidence = body.confidence || {};
       for (const [name, value] of [["category", body.suggested_category], ["priority", body.suggested_priority]]) {
         if (touched.has(name)) continue;
         selects[name].value = value;
         selects[name].classList.add("suggested");
+        const low = name in confidence && confidence[name] < UNSURE;
+        selects[name].classList.toggle("unsure", low);
+        if (low) unsure.push(name);
         filled.push(selects[name].selectedOptions[0].textContent.toLowerCase());
       }
-      show("done", filled.length ? `Suggested ${filled.join(" / ")} by ${body.provider}` : "");
+      if (body.suggestion_id) suggestionId.value = body.suggestion_id;
+      const by = body.providers ? `${body.providers.category} and ${body.providers.priority}` : body.provider;
+      const doubt = unsure.length ? ` (low confidence in the ${unsure.join(" and ")}: check ${unsure.length > 1 ? "them" : "it"})` : "";
+      show(unsure.length ? "unsure" : "done", filled.length ? `Suggested ${filled.join(" / ")} by ${by}${doubt}` : "");
     } catch (err) {
       if (request.signal.aborted && request !== inflight) return;  // replaced by a newer request
       show("idle", "No suggestion right now; choose a category and priority.");
