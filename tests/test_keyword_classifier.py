@@ -42,9 +42,14 @@ def measured(name, report_metric, remark=""):
     return category, priority, base_category, base_priority
 
 
+# severity_tickets.jsonl: 128 tickets written (2026-11-23) to teach severity without tone: impact at scale,
+# money or law for critical; one person or team blocked for high; calm problems with a workaround; "URGENT!!!"
+# on cosmetic ones. Before any tuning the keyword classifier scored 80.5 % category and 50.0 % priority on
+# it; the severity cues were then written against it, so its figure below says only that they hold.
 @pytest.mark.parametrize("name, min_category, min_priority", [
     ("labelled_tickets.jsonl", 0.95, 0.85),
-    ("heldout_tickets.jsonl", 0.70, 0.65),
+    ("heldout_tickets.jsonl", 0.70, 0.70),
+    ("severity_tickets.jsonl", 0.75, 0.85),
 ])
 def test_accuracy_is_far_above_the_constant_general_medium(name, min_category, min_priority, report_metric):
     category, priority, base_category, base_priority = measured(name, report_metric)
@@ -73,6 +78,7 @@ def test_figures_on_the_sealed_set(report_metric):
     assert len(load(SEALED)) >= 300
     category, priority, base_category, base_priority = measured(SEALED, report_metric, ", sealed")
     assert category > base_category and priority > base_priority
+    assert priority >= 0.60  # issue 13's bar, met after the severity cues (60.9 % before them, 63.6 % after)
 
 
 def test_the_labelled_set_is_large_and_covers_every_label_and_language():
@@ -93,6 +99,11 @@ def test_the_labelled_set_is_large_and_covers_every_label_and_language():
     ("I cannot log in, the password reset email never arrives", "account", "high"),
     ("Feature request: a dark theme would be nice. No rush.", "general", "low"),
     ("Not urgent, but the tooltip has a typo", "technical", "low"),
+    ("URGENT!!! The save icon is one pixel too low", "technical", "low"),  # tone is not severity
+    ("Not one of our 14 branches can create a work order", "general", "critical"),
+    ("Payroll payment failed: 430 employees were not paid", "billing", "critical"),
+    ("I can no longer see my projects and my clients are waiting", "general", "high"),
+    ("The export is slow but finishes in the end; we can live with it for now", "technical", "medium"),
     ("Me han cobrado dos veces la suscripción", "billing", "high"),
     ("Impossible de me connecter, mot de passe refusé", "account", "high"),
     ("Das System ist für alle Benutzer ausgefallen", "technical", "critical"),

@@ -76,20 +76,35 @@ PRIORITY_TERMS = {
            "todos los usuarios|nadie|toda la empresa|perdida de datos|se han perdido|hackead*|"
            "tous les utilisateurs|panne generale|toute l equipe|toute l entreprise|perte de donnees|pirate*|"
            "alle benutzer|ausgefallen|totalausfall|niemand|ganze firma|ganzen unternehmen|datenverlust*|gehackt|"
-           "todos os usuarios|fora do ar|ninguem|toda a empresa|perda de dados|perdemos|invadid*|none of our|total outage|no access to anything|took over|thousands|across all|all accounts|ningun cliente|todo esta parado|steht still|alle kunden|gesamter betrieb|todos os clientes|ninguem consegue",
+           "todos os usuarios|fora do ar|ninguem|toda a empresa|perda de dados|perdemos|invadid*|none of our|total outage|no access to anything|took over|thousands|across all|all accounts|ningun cliente|todo esta parado|steht still|alle kunden|gesamter betrieb|todos os clientes|ninguem consegue|"
+           # impact at scale, money or law: what makes a ticket critical whatever its tone
+           "not one of our|nobody here|every one of our|entire organisation|entire organization|whole organisation|"
+           "losing orders|losing sales|losing all sales|halting operations|standing idle|data leak|leak|security issue|"
+           "security hole|another company s|unknown country|payout details|payroll|salaries|overdraft*|court|"
+           "legal deadline|food safety|all merchants|every visitor|every store|all our stores|all our customers|"
+           "ninguno de nuestros|todas las ventas|todas nuestras sucursales|todos nuestros|otro pais|datos bancarios|"
+           "personne ne peut|faille de securite|fuite|tous nos magasins|keiner unserer|komplett still|alle unsere kunden|"
+           "allen filialen|nenhum funcionario|totalmente parada|todas as lojas|dados de pagamento",
         2: "disappeared|production|caida|indisponible|urgently|disparu*|verschwunden|entire|deleted|nicht erreichbar|parado|no responde|"
-           "502|503",
+           "502|503|any of our|none of the|revenue|all our|vanished|missing from|customers are|compliance|"
+           "desaparecieron|sumiram",
     },
     "high": {
         3: "charged twice|charged again|twice|double payment|duplicate|unauthorized|never made|cannot|"
-           "can not|unable|locked out|blocked|urgent|asap|as soon as possible|immediately|no workaround|"
+           "can not|unable|locked out|blocked|no workaround|"
            "no other way|stuck|suspended|not received|nothing has arrived|never arrives|expired|"
            "lost|all my input|still billed|full refund|depends on|double booked|missing them|"
-           "no puedo|urgente|dos veces|duplicado|bloquead*|no he recibido|pierdo|otra vez|"
+           "no puedo|dos veces|duplicado|bloquead*|no he recibido|pierdo|otra vez|"
            "impossible|deux fois|bloque|toujours pas recu|encore facture|"
-           "kann mich nicht|konnen keine|zweimal|doppelt*|gesperrt|dringend|keine erstattung|wieder abgebucht|"
-           "nao consigo|duas vezes|duplicidade|duplicada|ainda nao recebi|de novo|money back|two times|no reconozco|nao reconheco|sin autorizacion|indevida|unberechtigt*|estorno|sofort|imediatamente|keep charging|continuez|not running|did not get|no tenemos otra forma|ne fonctionne plus|ne pouvons pas|nao conseguimos|no access|n ai plus acces|komme nicht|kommt nicht|disabled|can not get in|completely blocked|need this fixed|in an hour|ne peux plus",
-        1: "today|hoy|aujourd hui|heute|hoje|every time|each time|jedes mal|toda vez|chaque|"
+           "kann mich nicht|konnen keine|zweimal|doppelt*|gesperrt|keine erstattung|wieder abgebucht|"
+           "nao consigo|duas vezes|duplicidade|duplicada|ainda nao recebi|de novo|money back|two times|no reconozco|nao reconheco|sin autorizacion|indevida|unberechtigt*|estorno|sofort|imediatamente|keep charging|continuez|not running|did not get|no tenemos otra forma|ne fonctionne plus|ne pouvons pas|nao conseguimos|no access|n ai plus acces|komme nicht|kommt nicht|disabled|can not get in|completely blocked|need this fixed|in an hour|ne peux plus|"
+           # one person or team blocked, or one customer's money wrongly taken
+           "can no longer|could not|completely stuck|want it back|rent money|had to cancel|are waiting|is waiting|"
+           "removed me|payment taken|money taken|nothing arrived|never came|promised a refund|again this month|"
+           "volvieron a cargar|me los devuelvan|nicht mehr|n arrive plus|no consigo|nao consegui*",
+        2: "no longer|trotzdem|board meeting|deadline|biggest client|by hand",
+        1: "urgent|asap|as soon as possible|immediately|urgente|dringend|"
+           "today|hoy|aujourd hui|heute|hoje|every time|each time|jedes mal|toda vez|chaque|abgebucht|"
            "still shows|still|refund|locked|500|fails|failed|not being created|can t|i can t",
     },
     "low": {
@@ -100,17 +115,22 @@ PRIORITY_TERMS = {
            "simple question|rien de grave|ce serait bien|merci|"
            "nur eine frage|keine eile|nicht wichtig|vorschlag*|ware schon|danke|"
            "so uma duvida|duvida|sugestao|nada grave|seria otimo|obrigad*|"
-           "tipografico|orthographe|tippfehler|digitacao|nicht dringend|no es urgente|nao e urgente|pas grave|very minor|slightly|un peu|etwas|um pouco|bravo|parabens|felicit*|lob|elogio|brilliant",
+           "tipografico|orthographe|tippfehler|digitacao|nicht dringend|no es urgente|nao e urgente|pas grave|very minor|slightly|un peu|etwas|um pouco|bravo|parabens|felicit*|lob|elogio|brilliant|"
+           "just checking|off topic|only if easy|only a wish|just sharing|keep it up|one pixel|just want to know|"
+           "no problem at all|someday|buen trabajo|nada mas",
         2: "question|how do i|how can i|where can i|where do i|how does|is it possible|do you have|"
            "do you offer|do you support|is there|feedback|idea|hours|horario*|horaires|offnungszeiten|"
            "ofrecen|tienen|proposez vous|existe t il|est ce qu il existe|bieten sie|gibt es|voces oferecem|"
            "small|pequeno|petite|kleiner|compliment|fantastic|love|great|nice|just wanted|how much|do you accept|aceptan|acceptez|sponsor*|super|"
-           "how do|newsletter|case study|referral|training|webinar*",
+           "how do|newsletter|case study|referral|training|webinar*|debating|gorgeous|meetup|what is the best|"
+           "would love|any plans",
     },
     "medium": {
         3: "workaround|work around|works around|works fine|still works|works from|it works|retrying|"
            "not critical|just slow|sometimes|some events|funciona bien|funciona no final|al final funciona|"
-           "fonctionne|finit par|klappt es|am ende|no final|sin embargo",
+           "fonctionne|finit par|klappt es|am ende|no final|sin embargo|in the end|finishes|workable|for now|"
+           "nach einer weile|mas chegam|next quarter|next month|before our audit",
+        4: "can live with|no harm|when you get a chance|we adjust|deduplicate",
         2: "but|pero|mais|aber|mas",
     },
 }
