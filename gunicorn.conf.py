@@ -42,3 +42,9 @@ def when_ready(server):
 
     address = ", ".join(server.cfg.bind)
     server.log.info(startup_line(server.ticketdesk_settings, address, server.cfg.workers, server.cfg.threads))
+
+
+def post_worker_init(worker):
+    """Each worker loads the learned model before its first request, so no agent waits for it."""
+    from ticketdesk.classify import warm_up
+    warm_up(worker.wsgi)

@@ -138,7 +138,7 @@ def learned_model() -> str:
     """Train the learned classifier on the repository's unsealed labelled tickets (a small desk's history)
     and store it, so the classify endpoint is measured with the model answering."""
     from ticketdesk.triage.training import save, train
-    rows = [json.loads(line) for name in ("labelled_tickets.jsonl", "heldout_tickets.jsonl")
+    rows = [json.loads(line) for name in ("labelled_tickets.jsonl", "heldout_tickets.jsonl", "severity_tickets.jsonl")
             for line in (ROOT / "tests" / "data" / name).read_text().splitlines() if line.strip()]
     model, report = train([{"text": f"{r['title']}. {r['description']}", "category": r["category"],
                             "priority": r["priority"]} for r in rows])

@@ -9,7 +9,7 @@ from tests.conftest import AGENT_EMAIL, AGENT_PASSWORD, make_app
 from tests.llm_stub import Reply, StubLLM
 
 
-def test_filing_with_a_suggestion_that_keeps_the_agents_override(page, live, screenshots, client):
+def test_filing_with_a_suggestion_that_keeps_the_agents_override(app, page, live, screenshots, client):
     page.goto(f"{live}/tickets/new")
     page.fill("#title", "Refund please")
     expect(page.locator("#title-counter")).to_contain_text("13/200")
@@ -31,6 +31,28 @@ def test_filing_with_a_suggestion_that_keeps_the_agents_override(page, live, scr
     expect(page.locator(".flash")).to_contain_text("filed")
     ticket = client.get("/api/tickets/").json[0]
     assert (ticket["category"], ticket["priority"]) == ("technical", "low")
+    with app.app_context():  # the suggestion the page showed last is recorded beside what was filed
+        from ticketdesk.extensions import db
+        from ticketdesk.models import Suggestion
+        row = db.session.scalar(db.select(Suggestion).where(Suggestion.ticket_id == ticket["id"]))
+        assert (row.category, row.priority, row.filed_category, row.filed_priority) == \
+            ("technical", "critical", "technical", "low")
+
+
+def test_a_suggestion_the_model_is_unsure_of_is_marked_as_a_guess(app, page, live, client, runner, screenshots):
+    from tests.test_learned_classifier import chain, file_all, italian_desk
+    file_all(client, italian_desk(per_label=24, noisy_priority=True))  # the words say nothing of priority
+    assert runner.invoke(args=["triage", "train"]).exit_code == 0
+    app.config["LEARNED_MIN_CONFIDENCE"] = 0.0  # let it answer what it is unsure of, to show how that looks
+    chain(app, "learned,keyword")
+    page.goto(f"{live}/tickets/new")
+    page.locator("#description").press_sequentially("Buongiorno, fattura e quando avete tempo")
+    expect(page.locator("#category")).to_have_value("billing")
+    expect(page.locator("#suggestion")).to_have_attribute("data-state", "unsure")
+    expect(page.locator("#suggestion")).to_contain_text("by learned (low confidence in the priority: check it)")
+    expect(page.locator("#priority")).to_have_class(re.compile("unsure"))
+    expect(page.locator("#category")).not_to_have_class(re.compile("unsure"))
+    page.screenshot(path=screenshots / "new-ticket-unsure.png", full_page=True)
 
 
 def test_a_slow_suggestion_leaves_the_form_usable(app, browser, errors, screenshots):

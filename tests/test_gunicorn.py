@@ -4,6 +4,7 @@ import json
 import os
 import re
 import subprocess
+import time
 import sys
 import urllib.error
 import urllib.request
@@ -115,6 +116,27 @@ def test_the_workers_share_state_only_through_the_database(server, token):
     for _ in range(10):
         assert call("GET", f"{server}/api/tickets/stats/")[2]["total_tickets"] == 20
     assert sorted(t["id"] for t in call("GET", f"{server}/api/tickets/?limit=1000")[2]) == sorted(ids)
+
+
+def test_every_worker_loads_the_learned_model_before_its_first_request(app, client, runner, database_url_for_run):
+    from tests.test_learned_classifier import file_all, italian_desk
+    file_all(client, italian_desk(per_label=8))
+    assert runner.invoke(args=["triage", "train"]).exit_code == 0
+    port = free_port()
+    process, base = start_gunicorn(["-c", "gunicorn.conf.py"], {
+        "DATABASE_URL": database_url_for_run, "PORT": str(port), "WEB_CONCURRENCY": "2", "TICKETDESK_AUTH": "off",
+        "TICKETDESK_ALLOW_AUTH_OFF": "1", "TICKETDESK_CLASSIFIER": "learned,keyword", "LEARNED_MIN_EXAMPLES": "5"}, port)
+    try:
+        time.sleep(1)  # both workers up; no request has been made
+        status, _, answer = call("POST", f"{base}/api/tickets/classify/",
+                                 {"description": "Buongiorno, fattura e intera azienda ferma"})
+        assert status == 200 and answer["provider"] == "learned"
+    finally:
+        stop(process)
+    said = process.stderr.read().decode()
+    loaded = [line for line in said.splitlines() if "learned model #1 loaded" in line]
+    assert len(loaded) == 2, said  # once per worker, at start: the request above loaded nothing
+    assert said.index(loaded[-1]) < said.index('"path": "/api/tickets/classify/"')
 
 
 def test_plain_gunicorn_on_a_new_empty_database_migrates_and_serves(new_empty_database):

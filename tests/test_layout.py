@@ -27,11 +27,17 @@ def admin(app, agent):
 
 
 @pytest.fixture
-def hostile(make_ticket, admin):
-    """Tickets whose content would push a careless layout sideways."""
-    tickets = [make_ticket(title=LONG_WORD, description=DESCRIPTION[:3000], priority="critical"),
-               make_ticket(title=f"Cannot open {LONG_URL[:150]}", description=LONG_URL, category="billing"),
-               make_ticket(title="Short one", description="Plain words.", priority="low", status="in_progress")]
+def hostile(client, make_ticket, admin):
+    """Tickets whose content would push a careless layout sideways; filed with suggestions, so that the
+    dashboard's triage panel has rows and corrections, and the first with a category the desk chose."""
+    def shown(description):
+        return client.post("/api/tickets/classify/", json={"description": description}).json["suggestion_id"]
+    tickets = [make_ticket(title=LONG_WORD, description=DESCRIPTION[:3000], category="auto", priority="critical",
+                           suggestion_id=shown(DESCRIPTION[:3000])),
+               make_ticket(title=f"Cannot open {LONG_URL[:150]}", description=LONG_URL, category="billing",
+                           suggestion_id=shown(LONG_URL)),
+               make_ticket(title="Short one", description="Plain words.", priority="low", status="in_progress",
+                           suggestion_id=shown("Plain words."))]
     return tickets[0]["id"]
 
 

@@ -17,7 +17,7 @@ from ticketdesk.extensions import db
 from ticketdesk.models import ClassifierModel, Ticket
 from ticketdesk.triage.training import _head, _union, labelled_tickets, train
 
-UNSEALED = load("labelled_tickets.jsonl") + load("heldout_tickets.jsonl")
+UNSEALED = load("labelled_tickets.jsonl") + load("heldout_tickets.jsonl") + load("severity_tickets.jsonl")
 
 
 def file_all(client, rows):
@@ -37,7 +37,7 @@ def test_a_desk_trained_on_its_own_tickets_beats_keyword_on_the_sealed_set(app, 
     result = runner.invoke(args=["triage", "train"])
     assert result.exit_code == 0, result.output
     assert f"learned from {len(UNSEALED)} tickets" in result.output
-    assert "category: 267 examples (billing 67, technical 82, account 65, general 53)" in result.output
+    assert "category: 395 examples (billing 91, technical 146, account 87, general 71)" in result.output
     assert "5-fold cross-validated" in result.output and "saved model #1" in result.output
 
     sealed = load(SEALED)

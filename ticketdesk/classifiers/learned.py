@@ -8,6 +8,7 @@ the chain answers that field.
 """
 import base64
 import json
+import logging
 import math
 import threading
 import zlib
@@ -20,6 +21,7 @@ from ..models import CATEGORIES, PRIORITIES
 from .base import Classifier, ClassifierUnavailable, Suggestion, register
 
 FIELDS = {"category": CATEGORIES, "priority": PRIORITIES}
+log = logging.getLogger(__name__)
 PAYLOAD_VERSION = 1
 
 
@@ -126,6 +128,10 @@ class Model:
 
 
 class LearnedClassifier(Classifier):
+    # the newest model, shared by every instance in the process (the configured chain and triage on create)
+    _lock = threading.Lock()
+    _loaded: tuple[tuple, Model, dict] | None = None
+
     name = "learned"
     requires = "sklearn"
     local = True  # answers from this machine: never waits on a network
@@ -136,8 +142,6 @@ class LearnedClassifier(Classifier):
         self.min_confidence = min_confidence
         # `auto` on a desk without an LLM key: answer only the fields where this model beat keyword at training
         self.only_if_better = only_if_better
-        self._lock = threading.Lock()
-        self._loaded: tuple[int, Model, dict] | None = None
 
     @classmethod
     def from_config(cls, config: Mapping) -> "LearnedClassifier":
@@ -147,17 +151,22 @@ class LearnedClassifier(Classifier):
         """The newest stored model and its report; one indexed query per call, a load only when it changed."""
         from ..extensions import db
         from ..models import ClassifierModel
-        newest = db.session.scalar(sa.select(ClassifierModel.id).order_by(ClassifierModel.id.desc()).limit(1))
+        newest = db.session.execute(sa.select(ClassifierModel.id, ClassifierModel.created_at)
+                                    .order_by(ClassifierModel.id.desc()).limit(1)).first()
         if newest is None:
             return None
-        loaded = self._loaded
-        if loaded is None or loaded[0] != newest:
-            with self._lock:
-                loaded = self._loaded
-                if loaded is None or loaded[0] != newest:
-                    row = db.session.get(ClassifierModel, newest)
-                    loaded = (newest, Model.from_payload(row.payload), json.loads(row.report))
-                    self._loaded = loaded
+        key = (db.engine.url, *newest)  # ids restart when a database is rebuilt; the time they were made does not
+        cls = type(self)
+        loaded = cls._loaded
+        if loaded is None or loaded[0] != key:
+            with cls._lock:
+                loaded = cls._loaded
+                if loaded is None or loaded[0] != key:
+                    row = db.session.get(ClassifierModel, newest.id)
+                    loaded = (key, Model.from_payload(row.payload), json.loads(row.report))
+                    cls._loaded = loaded
+                    log.info("learned model #%s loaded (%s features, trained on %s tickets)",
+                             row.id, loaded[1].width, row.examples)
         return loaded[1], loaded[2]
 
     def fields(self, description: str, title: str = "") -> dict[str, tuple[str, float]]:
@@ -182,6 +191,13 @@ class LearnedClassifier(Classifier):
             if name in usable and confidence >= self.min_confidence:
                 answer[name] = (label, round(confidence, 2))
         return answer
+
+    def warm_up(self) -> None:
+        """Load the newest model, and scikit-learn's analyzers with it (about a second), before the first
+        suggestion rather than during it; a worker calls this once after it starts."""
+        current = self.current()
+        if current is not None:
+            current[0].features("warm up")
 
     def classify(self, description: str, title: str = "") -> Suggestion:
         answer = self.fields(description, title)

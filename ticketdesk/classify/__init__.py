@@ -1,10 +1,14 @@
 """Classify: the AI triage suggestion for a ticket being written, from the configured classifier."""
+import logging
+
 from flask import Blueprint, Flask, current_app
 
 from ..classifiers import ChainClassifier, build_classifier
 from ..classifiers import local_classifier as build_local_classifier
+from ..extensions import db
 
 bp = Blueprint("classify", __name__, cli_group=None)
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -12,6 +16,19 @@ def init_app(app: Flask) -> None:
     app.extensions["ticketdesk.classifier"] = build_classifier(app.config)
     app.extensions["ticketdesk.local_classifier"] = build_local_classifier(app.config)
     app.register_blueprint(bp)
+
+
+def warm_up(app: Flask) -> None:
+    """Load what the local classifiers need (the learned model) ahead of the first request; called by each
+    gunicorn worker after it starts. A failure here is only logged: the first suggestion will try again."""
+    with app.app_context():
+        for chain in (app.extensions["ticketdesk.classifier"], app.extensions["ticketdesk.local_classifier"]):
+            for link in chain.links:
+                try:
+                    getattr(link, "warm_up", lambda: None)()
+                except Exception:
+                    log.warning("could not warm up the %s classifier", link.name, exc_info=True)
+        db.session.remove()
 
 
 def classifier() -> ChainClassifier:
