@@ -55,6 +55,7 @@ def endpoints(total: int) -> list[Endpoint]:
         Endpoint("list, first page (100)", "/api/tickets/", uses=("ix_tickets_created_id",)),
         Endpoint("list, status=open & priority=high", "/api/tickets/?status=open&priority=high",
                  uses_any=("ix_tickets_status_created_id", "ix_tickets_priority_created_id")),
+        Endpoint("list, language=de", "/api/tickets/?language=de", uses=("ix_tickets_language_created_id",)),
         Endpoint(f"search, rare word ({RARE_WORD.lower()})", f"/api/tickets/?search={RARE_WORD.lower()}",
                  uses=("ix_tickets_title_trgm", "ix_tickets_description_trgm")),
         # a common word is found sooner by walking the newest-first index than through the trigram index

@@ -22,7 +22,7 @@ COMMON_WORD = "password"  # in the description of two templates out of 29: about
 DAYS = 730
 
 FILL = """
-INSERT INTO tickets (title, description, category, priority, status, created_at, updated_at)
+INSERT INTO tickets (title, description, category, priority, status, created_at, updated_at, language)
 SELECT left(pg_temp.fill(t.title), 200),
        pg_temp.fill(t.description) || CASE WHEN r.g % :rare_every = 0 THEN ' Customer office: {rare}.' ELSE '' END,
        t.category, t.priority,
@@ -30,7 +30,10 @@ SELECT left(pg_temp.fill(t.title), 200),
             THEN (ARRAY['open','open','in_progress','resolved','closed'])[1 + floor(random() * 5)::int]
             ELSE (ARRAY['closed','closed','closed','closed','closed','closed','closed','closed','resolved','open'])
                  [1 + floor(random() * 10)::int] END,
-       r.created, r.created + random() * interval '3 days'
+       r.created, r.created + random() * interval '3 days',
+       -- a European desk's mix, so that a language filter has a minority to find
+       (ARRAY['en','en','en','en','en','en','en','en','en','en','en','en','en','en','de','es','fr','pt','it','und'])
+           [1 + floor(random() * 20)::int]
 FROM (SELECT g, 1 + floor(random() * :templates)::int AS ti,
              now() - make_interval(secs => (:n - g) * (:days * 86400.0 / :n) + random() * 60) AS created
       FROM generate_series(1, :n) AS g) AS r
