@@ -42,13 +42,13 @@ def test_a_suggestion_cannot_be_invented_reused_or_borrowed(app, client):
     other = app.test_client()
     other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {add_token(app, 'other-client')}"
     borrowed = suggest(other)["suggestion_id"]
-    for suggestion_id, message in ((shown["suggestion_id"], "already linked to another ticket"),
-                                   (borrowed, "No suggestion with this id was served to you."),
-                                   (999_999, "No suggestion with this id was served to you.")):
+    for suggestion_id, status, message in ((shown["suggestion_id"], 409, "already linked to another ticket"),
+                                           (borrowed, 422, "No suggestion with this id was served to you."),
+                                           (999_999, 422, "No suggestion with this id was served to you.")):
         refused = client.post("/api/tickets/", json={**ticket, "suggestion_id": suggestion_id})
-        assert refused.status_code == 400
+        assert refused.status_code == status
         assert message in refused.json["suggestion_id"][0]
-    for bad in ("7", "x", 0, -1, 2**40, 1.5, None):
+    for bad in ("7", "x", True, 0, -1, 2**40, 1.5, None, [1]):
         refused = client.post("/api/tickets/", json={**ticket, "suggestion_id": bad})
         assert refused.status_code == 400 and "suggestion_id" in refused.json
     assert count(app, Ticket) == 1  # nothing half-written

@@ -157,7 +157,13 @@ OPERATIONS = {
             "responses": {
                 "201": _answer("The ticket as stored.", "Ticket", {
                     "Location": _header("The ticket's URL."), "ETag": ETAG}),
-                "400": BAD_INPUT, "413": TOO_LARGE, "415": NOT_JSON, "503": UNAVAILABLE,
+                "400": BAD_INPUT,
+                "409": _answer("`suggestion_id` names a suggestion another ticket was already filed with; nothing "
+                               "was filed.", "FieldErrors"),
+                "413": TOO_LARGE, "415": NOT_JSON,
+                "422": _answer("`suggestion_id` names no suggestion served to these credentials; nothing was "
+                               "filed.", "FieldErrors"),
+                "503": UNAVAILABLE,
             },
         },
     },

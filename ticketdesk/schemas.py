@@ -69,6 +69,16 @@ def encodable(value: str) -> bool:
         return False
 
 
+class JsonInteger(fields.Integer):
+    """A JSON number without a fraction, as JSON Schema's `integer` means it (`7` and `7.0`, never `"7"`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Choice(fields.String):
     default_error_messages = MESSAGES
 
@@ -124,10 +134,10 @@ class TicketCreateSchema(TicketSchema):
         "description": "Or `auto`: filled at once by the desk's own classifiers (learned when confident, "
                        "else keyword), never waiting on a remote provider; `triaged_by` says which."})
     priority = Choice((*PRIORITIES, AUTO), required=True, metadata={"description": "Or `auto`, as for category."})
-    suggestion_id = fields.Integer(load_only=True, validate=validate.Range(min=1, max=MAX_ID), metadata={
+    suggestion_id = JsonInteger(load_only=True, validate=validate.Range(min=1, max=MAX_ID), metadata={
         "description": "The `suggestion_id` that `POST /api/tickets/classify/` answered, recording whether "
-                       "that suggestion was accepted. It must have been served to the same credentials, and "
-                       "each links one ticket only."}, error_messages={"invalid": "A valid integer is required."})
+                       "that suggestion was accepted. It must have been served to the same credentials (else 422), "
+                       "and each links one ticket only (else 409)."}, error_messages={"invalid": "A valid integer is required."})
 
 
 class TicketEventSchema(Schema):

@@ -32,13 +32,14 @@ def record(suggestion: Suggestion, actor: str | None) -> int:
 
 
 def served(suggestion_id: int, actor: str | None) -> SuggestionRow:
-    """The suggestion `suggestion_id` if it was served to `actor` and no ticket uses it yet; else a 400
-    that names the field, before anything is written."""
+    """The suggestion `suggestion_id` if it was served to `actor` and no ticket uses it yet, before anything
+    is written. A well-formed id the desk cannot use is 422 (never served to you) or 409 (already used), so a
+    400 keeps meaning what it always meant: the request itself is malformed."""
     row = db.session.get(SuggestionRow, suggestion_id, with_for_update=True)
     if row is None or row.actor != actor:
-        raise ApiError(400, {"suggestion_id": ["No suggestion with this id was served to you."]})
+        raise ApiError(422, {"suggestion_id": ["No suggestion with this id was served to you."]})
     if row.ticket_id is not None:
-        raise ApiError(400, {"suggestion_id": ["This suggestion is already linked to another ticket."]})
+        raise ApiError(409, {"suggestion_id": ["This suggestion is already linked to another ticket."]})
     return row
 
 
