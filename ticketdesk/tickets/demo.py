@@ -1,6 +1,9 @@
 """Realistic demo tickets for `flask seed-demo`: a first look at the desk, and data for load tests."""
 import random
 from datetime import datetime, timedelta, timezone
+from functools import cache
+
+from ..triage.language import detect
 
 # (category, priority, title, description); {n}, {amount}, {name}, {product} are filled in at random
 TEMPLATES = [
@@ -46,10 +49,16 @@ def demo_tickets(count: int, *, days: int = 90, seed: int | None = None, now: da
     now = now or datetime.now(timezone.utc)
     span = days * 86400
     for _ in range(count):
-        category, priority, title, description = rng.choice(TEMPLATES)
+        category, priority, title, description = template = rng.choice(TEMPLATES)
         fill = {"product": rng.choice(PRODUCTS), "name": rng.choice(NAMES), "country": rng.choice(COUNTRIES),
                 "n": rng.randint(2, 99999), "amount": f"${rng.randint(9, 499)}.{rng.randint(0, 99):02d}"}
         created = now - timedelta(seconds=rng.uniform(0, span))
         yield {"title": title.format(**fill)[:200], "description": description.format(**fill),
                "category": category, "priority": priority, "status": rng.choice(STATUSES),
-               "created_at": created, "updated_at": created}
+               "created_at": created, "updated_at": created, "language": language(template)}
+
+
+@cache
+def language(template: tuple) -> str:
+    """Each template's language, detected once (the fill-ins are names and numbers, not words)."""
+    return detect(template[2], template[3])
