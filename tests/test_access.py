@@ -19,7 +19,8 @@ TICKET = {"title": "Charged twice", "description": "My card was charged twice.",
           "priority": "high"}
 BODIES = {"tickets.create_ticket": TICKET, "tickets.update_ticket": {"priority": "low"},
           "classify.classify": {"description": "I was charged twice"}}
-FORMS = {"tickets.new": TICKET, "tickets.detail": {"category": "account", "priority": "low"},
+REQUESTER = {"email": "ana@example.com"}  # requester 1, so /requesters/1 exists
+FORMS = {"conversations.requester": {"name": "Ana"}, "tickets.new": TICKET, "tickets.detail": {"category": "account", "priority": "low"},
          "tickets.change_status": {"status": "resolved"}, "auth.logout": {}, "auth.logout_everywhere": {},
          "auth.login": {}, "auth.change_password": {}}
 
@@ -37,7 +38,7 @@ def routes(app) -> list[tuple[str, str, str]]:
 
 def path_of(rule: str, ticket_id: int) -> str:
     return (rule.replace("<ticket_id:ticket_id>", str(ticket_id)).replace("<path:filename>", "css/app.css")
-            .replace("<int:user_id>", "1").replace("<int:token_id>", "1"))
+            .replace("<int:user_id>", "1").replace("<int:token_id>", "1").replace("<int:requester_id>", "1"))
 
 
 def call(client, endpoint, method, path, headers=None, csrf=None):
@@ -64,7 +65,7 @@ def test_a_route_without_a_rule_is_closed(app, client):
 
 
 def test_only_probes_sign_in_and_static_files_answer_without_credentials(app, anonymous, make_ticket):
-    ticket_id = make_ticket()["id"]
+    ticket_id = make_ticket(requester=REQUESTER)["id"]
     before = ticket_rows(app)
     for endpoint, method, rule in routes(app):
         path = path_of(rule, ticket_id)
@@ -84,7 +85,7 @@ def test_only_probes_sign_in_and_static_files_answer_without_credentials(app, an
 
 @pytest.mark.parametrize("credential", ["wrong", "revoked", "not bearer", "no scheme", "empty"])
 def test_a_bad_token_is_refused_everywhere_and_opens_no_page(app, make_ticket, credential):
-    ticket_id = make_ticket()["id"]
+    ticket_id = make_ticket(requester=REQUESTER)["id"]
     revoked = add_token(app, "retired")
     with app.app_context():
         assert revoke_token("retired")
@@ -110,7 +111,7 @@ def test_a_bad_token_is_refused_everywhere_and_opens_no_page(app, make_ticket, c
 
 
 def test_a_good_token_opens_the_api_and_a_signed_in_agent_the_pages(app, client, make_ticket):
-    ticket_id = make_ticket()["id"]
+    ticket_id = make_ticket(requester=REQUESTER)["id"]
     csrf = csrf_token(client.get("/tickets/new").get_data(as_text=True))
     for endpoint, method, rule in routes(app):
         if endpoint in ("auth.logout", "auth.logout_everywhere", "auth.login") or endpoint.startswith("admin."):
@@ -141,7 +142,7 @@ def test_the_seed_contract_holds_for_a_token_and_records_who_did_what(client, to
 
 
 def test_a_refused_change_leaves_no_event(client, make_ticket):
-    ticket_id = make_ticket()["id"]
+    ticket_id = make_ticket(requester=REQUESTER)["id"]
     assert client.patch(f"/api/tickets/{ticket_id}/", json={"status": "closed"},
                         headers={"If-Match": '"v9"'}).status_code == 412
     assert client.patch(f"/api/tickets/{ticket_id}/", json={"status": "nope"}).status_code == 400
@@ -150,7 +151,7 @@ def test_a_refused_change_leaves_no_event(client, make_ticket):
 
 
 def test_the_ticket_page_shows_the_history_with_the_agent(client, make_ticket):
-    ticket_id = make_ticket()["id"]
+    ticket_id = make_ticket(requester=REQUESTER)["id"]
     html = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
     client.post(f"/tickets/{ticket_id}/status", data={"csrf_token": csrf_token(html), "version": "1",
                                                       "status": "in_progress"})

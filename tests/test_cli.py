@@ -51,6 +51,9 @@ def test_seed_demo_adds_realistic_tickets_over_90_days(app, runner):
     assert now - timedelta(days=90, minutes=5) <= oldest and oldest < now - timedelta(days=80)
     assert newest <= now and newest > now - timedelta(days=2)
     assert titles > 100
+    with app.app_context():
+        languages = set(db.session.scalars(sa.select(Ticket.language).distinct()))
+    assert languages == {"en", "es", "fr", "de", "pt"}  # detected, so the language filter has something to find
 
 
 def test_seed_demo_rejects_a_bad_count(runner):

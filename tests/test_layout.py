@@ -33,7 +33,8 @@ def hostile(client, make_ticket, admin):
     def shown(description):
         return client.post("/api/tickets/classify/", json={"description": description}).json["suggestion_id"]
     tickets = [make_ticket(title=LONG_WORD, description=DESCRIPTION[:3000], category="auto", priority="critical",
-                           suggestion_id=shown(DESCRIPTION[:3000])),
+                           suggestion_id=shown(DESCRIPTION[:3000]),
+                           requester={"email": f"{'a' * 60}@{'b' * 60}.example.com", "name": LONG_WORD}),
                make_ticket(title=f"Cannot open {LONG_URL[:150]}", description=LONG_URL, category="billing",
                            suggestion_id=shown(LONG_URL)),
                make_ticket(title="Short one", description="Plain words.", priority="low", status="in_progress",
@@ -44,7 +45,7 @@ def hostile(client, make_ticket, admin):
 def pages(ticket_id: int) -> dict[str, str]:
     return {"list": "/", "list-searched": f"/?search={LONG_WORD[:40]}&ordering=priority", "new": "/tickets/new",
             "detail": f"/tickets/{ticket_id}", "dashboard": "/stats", "api-docs": "/api/docs", "account": "/account",
-            "admin": "/admin/", "password": "/account/password",
+            "admin": "/admin/", "password": "/account/password", "requester": "/requesters/1",
             "unknown-ticket": "/tickets/999999"}
 
 

@@ -6,7 +6,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
 
-from . import admin, auth, banner, classify, headers, health, openapi, request_log, stats, templating, tickets, triage
+from . import (admin, auth, banner, classify, conversations, headers, health, openapi, request_log, stats, templating,
+               tickets, triage)
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, csrf, db, limiter, migrate
 from .auto_migrate import MIGRATIONS, upgrade_if_behind
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     stats.init_app(app)
     classify.init_app(app)
     triage.init_app(app)
+    conversations.init_app(app)
     openapi.init_app(app)
     admin.init_app(app)
     banner.init_app(app)  # last: it marks the commands every blueprint has added

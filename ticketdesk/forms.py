@@ -8,7 +8,14 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
-from .schemas import MESSAGES, ticket_patch_schema, ticket_schema
+from .schemas import MESSAGES, RequesterSchema, ticket_patch_schema, ticket_schema
+
+
+class RequesterNameSchema(RequesterSchema):
+    """Only the name, as an agent corrects it on the requester's page (the email is who they are)."""
+
+    class Meta:
+        exclude = ("email",)
 
 LABELS = {"in_progress": "In progress"}
 
@@ -67,8 +74,36 @@ class TicketForm(SchemaForm):
     description = TextAreaField("Description", render_kw={"rows": 7})
     category = SelectField("Category", choices=choices(CATEGORIES, "Choose a category"), validate_choice=False)
     priority = SelectField("Priority", choices=choices(PRIORITIES, "Choose a priority"), validate_choice=False)
+    requester_email = StringField("Requester's email", render_kw={"maxlength": 254, "autocomplete": "off",
+                                                                   "type": "email"})
+    requester_name = StringField("Requester's name", render_kw={"maxlength": 200, "autocomplete": "off"})
     # set by new.js to the suggestion shown, so the desk records whether the agent accepted it
     suggestion_id = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        """The ticket's fields by the ticket schema; the requester, optional, by the requester schema."""
+        valid = super().validate(extra_validators)
+        email, name = (self.requester_email.data or "").strip(), (self.requester_name.data or "").strip()
+        if not email and not name:
+            return valid
+        if not email:
+            self.requester_email.errors = ["Give the requester's email too, or leave the name empty."]
+            return False
+        try:
+            requester = RequesterSchema().load({"email": email, "name": name or None})
+        except ValidationError as e:
+            for key, messages in e.normalized_messages().items():
+                field = self._fields[f"requester_{key}"]
+                field.errors = [*field.errors, *(page_message(key, field, m) for m in messages)]
+            return False
+        if valid:
+            self.cleaned["requester"] = requester
+        return valid
+
+
+class RequesterForm(SchemaForm):
+    schema = RequesterNameSchema()
+    name = StringField("Name", render_kw={"maxlength": 200, "autocomplete": "off"})
 
 
 class TriageForm(SchemaForm):

@@ -2,6 +2,7 @@
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm import relationship
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -77,6 +78,17 @@ class Ticket(db.Model):
     priority_set_by = sa.Column(sa.String(8))
     # the classifier that filled a field the client left to `auto`; NULL when the client chose both
     triaged_by = sa.Column(sa.String(32))
+    # migration 0009: the customer who wrote in (NULL for tickets filed without one)
+    requester_id = sa.Column(sa.Integer)  # references requesters.id (enforced on PostgreSQL: table args)
+    requester = relationship("Requester", lazy="joined", innerjoin=False)
+
+    @property
+    def requester_email(self) -> str | None:
+        return self.requester.email if self.requester else None
+
+    @property
+    def requester_name(self) -> str | None:
+        return self.requester.name if self.requester else None
 
     # The migration is the source of truth for the schema; these mirror it so the model documents it.
     __table_args__ = (
@@ -90,6 +102,10 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_priority_created_id", priority, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_category_created_id", category, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_language_created_id", language, created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_requester_created_id", requester_id, created_at.desc(), id.desc()),
+        # SQLite cannot add a constraint to an existing table in place (migration 0009)
+        sa.ForeignKeyConstraint([requester_id], ["requesters.id"], name="fk_tickets_requester")
+        .ddl_if(dialect="postgresql"),
         # the priority ordering (critical first, then oldest), unfiltered and by status
         sa.Index("ix_tickets_rank_created_id", sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
         sa.Index("ix_tickets_status_rank_created_id", status, sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
@@ -102,6 +118,18 @@ class Ticket(db.Model):
 
     def __repr__(self) -> str:
         return f"<Ticket {self.id} {self.status} {self.title[:30]!r}>"
+
+
+class Requester(db.Model):
+    """A customer who writes in. The email is kept lower-cased, so it is unique whatever the case it came in;
+    the name is the first one given (a later ticket's does not replace it; agents can edit it). Migration 0009."""
+
+    __tablename__ = "requesters"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(254), nullable=False, unique=True)
+    name = sa.Column(sa.String(200))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class Suggestion(db.Model):

@@ -1,7 +1,7 @@
 """API input validation and output, with the error messages the earlier systems' clients expect."""
 from datetime import datetime, timezone
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from .errors import ApiError
 from .models import CATEGORIES, DEFAULT_ORDERING, MAX_ID, ORDERINGS, PRIORITIES, STATUSES, TITLE_MAX
@@ -101,6 +101,13 @@ def _no_nul(value: str) -> None:
         raise ValidationError(MESSAGES["null_char"])
 
 
+def _storable(value: str) -> None:
+    """No NUL, no lone surrogate: what the database cannot store is refused by name, never a 500."""
+    _no_nul(value)
+    if not encodable(value):
+        raise ValidationError(MESSAGES["surrogate"])
+
+
 class TicketSchema(Schema):
     class Meta:
         unknown = EXCLUDE  # read-only and unknown fields are ignored, as the earlier API did
@@ -121,6 +128,36 @@ class TicketSchema(Schema):
     triaged_by = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "The classifier that filled the category and/or priority the client sent as `auto`; "
                        "null when the client chose both."})
+    requester = fields.Nested("RequesterSchema", dump_only=True, allow_none=True, metadata={
+        "description": "The customer who wrote in; null when the ticket was filed without one."})
+
+
+class EmailAddress(fields.Email):
+    """An email address, trimmed and lower-cased before it is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip().lower()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class RequesterSchema(Schema):
+    """A customer: the email is lower-cased (one requester whatever its case); the name is optional."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    email = EmailAddress(required=True, validate=[validate.Length(max=254), _storable], error_messages={
+        "required": MESSAGES["required"],
+        "invalid": "Enter a valid email address."}, metadata={"description": "Unique, case-insensitive."})
+    name = fields.String(allow_none=True, validate=[validate.Length(max=200), _storable], metadata={
+        "description": "At most 200 characters; kept from the first ticket that gave one; agents can change it.",
+        "pattern": NO_NUL})
+
+    @post_load
+    def normalise(self, data, **kwargs):
+        data["name"] = (data.get("name") or "").strip() or None
+        return data
 
 
 AUTO = "auto"
@@ -138,6 +175,8 @@ class TicketCreateSchema(TicketSchema):
         "description": "The `suggestion_id` that `POST /api/tickets/classify/` answered, recording whether "
                        "that suggestion was accepted. It must have been served to the same credentials (else 422), "
                        "and each links one ticket only (else 409)."}, error_messages={"invalid": "A valid integer is required."})
+    requester = fields.Nested(RequesterSchema, load_default=None, allow_none=True, metadata={
+        "description": "Optional: the customer this ticket is from, found by email or added."})
 
 
 class TicketEventSchema(Schema):
@@ -166,6 +205,8 @@ class TicketQuerySchema(Schema):
         min=1, max=1000, error="Ensure this value is between {min} and {max}."),
         error_messages={"invalid": "A valid integer is required."})
     cursor = fields.String()
+    requester = EmailAddress(validate=validate.Length(max=254), error_messages={"invalid": "Enter a valid email address."},
+                             metadata={"description": "The requester's email (any case)."})
     language = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Not a language code, such as de or pt."),
                              metadata={"description": "An ISO 639 code, as in the tickets' `language`."})
     ordering = Choice(ORDERINGS, load_default=DEFAULT_ORDERING, metadata={
@@ -180,7 +221,8 @@ def ticket_json(ticket) -> dict:
     return {"id": ticket.id, "title": ticket.title, "description": ticket.description, "category": ticket.category,
             "priority": ticket.priority, "status": ticket.status, "created_at": utc_text(ticket.created_at),
             "updated_at": utc_text(ticket.updated_at), "created_by": ticket.created_by, "language": ticket.language,
-            "triaged_by": ticket.triaged_by}
+            "triaged_by": ticket.triaged_by, "requester": None if ticket.requester_email is None else
+            {"email": ticket.requester_email, "name": ticket.requester_name}}
 
 
 def event_json(event) -> dict:

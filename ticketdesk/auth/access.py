@@ -40,6 +40,7 @@ RULES = {
     "tickets.detail": (AGENT, READS_WRITES),
     "tickets.change_status": (AGENT, WRITER),
     "stats.dashboard": (AGENT, VIEWER),
+    "conversations.requester": (AGENT, READS_WRITES),
     "openapi.reference": (AGENT, VIEWER),
     "admin.index": (AGENT, ADMIN),
     "admin.create_agent": (AGENT, ADMIN),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ..errors import ApiError
 from ..extensions import db
-from ..models import DEFAULT_ORDERING, MAX_ID, PRIORITIES, PRIORITY_RANK, Ticket, TicketCount
+from ..models import DEFAULT_ORDERING, MAX_ID, PRIORITIES, PRIORITY_RANK, Requester, Ticket, TicketCount
 
 COUNT_CAP = 1000  # a search counts its matches up to here; past it the list says "1,000+"
 
@@ -70,12 +70,15 @@ def cursor_for(row, ordering: str, back: bool = False) -> Cursor:
     return Cursor(row.created_at, row.id, rank, back)
 
 
-def filtered(query: sa.Select, *, category=None, priority=None, status=None, language=None,
+def filtered(query: sa.Select, *, category=None, priority=None, status=None, language=None, requester=None,
              search=None) -> sa.Select:
     for column, value in ((Ticket.category, category), (Ticket.priority, priority), (Ticket.status, status),
                           (Ticket.language, language)):
         if value is not None:
             query = query.where(column == value)
+    if requester is not None:
+        query = query.where(Ticket.requester_id == sa.select(Requester.id).where(Requester.email == requester)
+                            .scalar_subquery())
     if search:
         pattern = like_pattern(search)
         query = query.where(sa.or_(Ticket.title.ilike(pattern, escape="\\"),
@@ -100,7 +103,9 @@ def ticket_page(*, ordering: str = DEFAULT_ORDERING, after: Cursor | None = None
     if ordering == "priority" and filters.get("priority"):
         ordering = "created_at"  # one priority: the same order, and its own index serves it
     columns, ascending = sort_key(ordering)
-    query = filtered(sa.select(*Ticket.__table__.columns, PRIORITY_RANK.label("rank")), **filters)
+    query = filtered(sa.select(*Ticket.__table__.columns, PRIORITY_RANK.label("rank"),
+                               Requester.email.label("requester_email"), Requester.name.label("requester_name"))
+                     .outerjoin(Requester, Requester.id == Ticket.requester_id), **filters)
     forward = not (after and after.back)
     if after is not None:
         position = [after.rank, after.created_at, after.id] if ordering == "priority" else [after.created_at, after.id]
@@ -125,11 +130,12 @@ def page_rows(rows: list, after: Cursor | None, limit: int, ordering: str):
             cursor_for(rows[0], ordering, back=True) if earlier else None)
 
 
-def ticket_count(*, category=None, priority=None, status=None, language=None, search=None) -> tuple[int, bool]:
+def ticket_count(*, category=None, priority=None, status=None, language=None, requester=None,
+                 search=None) -> tuple[int, bool]:
     """How many tickets match, and whether that is exact. Without a search or language it is read from the
     trigger-kept counts (exact, and as cheap at 1,000,000 tickets as at 10); otherwise it counts matches
     up to `COUNT_CAP` + 1, so a common word or language never counts the whole table."""
-    if not search and not language:
+    if not search and not language and not requester:
         query = sa.select(sa.func.coalesce(sa.func.sum(TicketCount.n), 0))
         for column, value in ((TicketCount.category, category), (TicketCount.priority, priority),
                               (TicketCount.status, status)):
@@ -137,6 +143,6 @@ def ticket_count(*, category=None, priority=None, status=None, language=None, se
                 query = query.where(column == value)
         return int(db.session.scalar(query)), True
     matches = filtered(sa.select(Ticket.id), category=category, priority=priority, status=status, language=language,
-                       search=search)
+                       requester=requester, search=search)
     found = db.session.scalar(sa.select(sa.func.count()).select_from(matches.limit(COUNT_CAP + 1).subquery()))
     return min(found, COUNT_CAP), found <= COUNT_CAP

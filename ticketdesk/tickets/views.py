@@ -17,7 +17,7 @@ from .filing import LABELS, file_ticket
 from .queries import decode_cursor, encode_cursor, page_rows, ticket_count, ticket_page
 
 PAGE_SIZE = 25
-FILTERS = ("category", "priority", "status", "language", "search")
+FILTERS = ("category", "priority", "status", "language", "requester", "search")
 PARAMS = (*FILTERS, "ordering", "cursor")
 ORDER_LABELS = {"-created_at": "Newest first", "created_at": "Oldest first", "priority": "Priority"}
 # what the pager's links say in each ordering: (previous page, next page)
