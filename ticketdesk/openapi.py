@@ -86,11 +86,13 @@ class ErrorSchema(Schema):
 
 
 FIELD_ERRORS = {
-    "description": "Each field that is wrong, with what is wrong with it.",
+    "description": "Each field that is wrong, with what is wrong with it; a field that is an object (`requester`) "
+                   "has its own fields' errors inside.",
     "type": "object",
     "minProperties": 1,
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-    "example": {"priority": ['"urgent" is not a valid choice.']},
+    "additionalProperties": {"anyOf": [{"type": "array", "items": {"type": "string"}},
+                                       {"$ref": "#/components/schemas/FieldErrors"}]},
+    "example": {"priority": ['"urgent" is not a valid choice.'], "requester": {"email": ["Enter a valid email address."]}},
 }
 
 TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
