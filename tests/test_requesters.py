@@ -67,7 +67,7 @@ def test_the_pages_show_the_requester_and_their_page_lists_their_tickets(app, cl
     make_ticket(title="Second from Ana", requester=ANA)
     make_ticket(title="From someone else", requester={"email": "bo@example.com"})
     detail = client.get(f"/tickets/{first['id']}").get_data(as_text=True)
-    link = re.search(r'From <a href="(/requesters/\d+)">Ana Lima</a>', detail)
+    link = re.search(r'From</span> <a href="(/requesters/\d+)">Ana Lima</a>', detail)
     assert link and "&lt;ana.lima@example.com&gt;" in detail
     page = client.get(link.group(1)).get_data(as_text=True)
     assert page.index("Second from Ana") < page.index("First from Ana") and "From someone else" not in page
