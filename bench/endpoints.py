@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ticketdesk.conversations.requesters import find_or_add
 from ticketdesk.extensions import db
-from ticketdesk.models import Ticket
+from ticketdesk.models import Message, Ticket, utcnow
 from ticketdesk.tickets.queries import Cursor, encode_cursor
 
 from .load import COMMON_WORD, RARE_WORD
@@ -15,6 +16,7 @@ NEW_TICKET = {"title": "Cannot export report {n}", "description": "Export to CSV
               "the update; run {n}. The finance team needs the data today.", "category": "technical",
               "priority": "high"}
 CLASSIFY = {"description": "I was charged twice for my subscription this month, please refund {n}"}
+REPLY = {"kind": "reply", "body": "We have re-sent the tracking link for order {n}; it should arrive today."}
 
 
 @dataclass
@@ -48,6 +50,7 @@ def deep_cursor(position: int) -> str:
 def endpoints(total: int) -> list[Endpoint]:
     """Every endpoint the benchmark drives; call inside an app context on the loaded database."""
     cursor = deep_cursor(total // 2)
+    thread, replies = conversation_tickets()
     return [
         Endpoint("bare endpoint (/healthz)", "/healthz", uses_database=False),
         # the same nothing behind the access gate: the difference is what checking a token costs
@@ -79,6 +82,10 @@ def endpoints(total: int) -> list[Endpoint]:
         # learned answers both fields of this one (the chain is learned,keyword); the suggestion is recorded
         Endpoint("classify (learned)", "/api/tickets/classify/", "POST", CLASSIFY, warm=True),
         Endpoint("page: new-ticket form", "/tickets/new", uses_database=False),
+        # a reply is stored with its delivery in the request; sending it is never the request's work
+        Endpoint("post a reply", f"/api/tickets/{replies}/messages/", "POST", REPLY),
+        # the ticket, its history and its thread: three indexed reads besides the session
+        Endpoint("page: ticket with a 50-message thread", f"/tickets/{thread}", plan_checked=False),
     ]
 
 
@@ -115,3 +122,26 @@ def explain(connection, statement: str, parameters, analyze: bool = False) -> st
         options = "ANALYZE, BUFFERS, " if analyze else ""
         cursor.execute(f"EXPLAIN ({options}COSTS OFF) {statement}", parameters)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+THREAD_TITLE, REPLIES_TITLE = "Bench: a 50-message conversation", "Bench: replies land here"
+
+
+def conversation_tickets() -> tuple[int, int]:
+    """Two tickets from a bench requester, made afresh each run: one with a 50-message thread (the page
+    measured), one that the reply endpoint writes to (so the measured thread stays at 50)."""
+    db.session.execute(sa.delete(Ticket).where(Ticket.title.in_((THREAD_TITLE, REPLIES_TITLE))))
+    requester = find_or_add("bench-customer@example.com", "Bench Customer")
+    made = []
+    for title in (THREAD_TITLE, REPLIES_TITLE):
+        ticket = Ticket(title=title, description="Where is my order? It was due on Monday.", category="general",
+                        priority="medium", requester=requester, created_by="bench")
+        db.session.add(ticket)
+        db.session.flush()
+        made.append(ticket.id)
+    db.session.execute(sa.insert(Message), [
+        {"ticket_id": made[0], "kind": ("customer", "reply", "note")[i % 3], "author": "bench",
+         "body": f"Message {i}: " + "Thanks for the update; could you check the courier's tracking again? " * 3,
+         "delivery_state": "unsent" if i % 3 == 1 else None, "created_at": utcnow()} for i in range(50)])
+    db.session.commit()
+    return made[0], made[1]

@@ -1,8 +1,9 @@
 """`make soak`: 32 clients for 60 s against gunicorn and PostgreSQL on 127.0.0.1, mixing creates,
-filtered lists, searches, patches (half of them with If-Match), stats and classify calls. Then it checks
-that nothing was lost: every ticket answered 201 exists with what was sent, every acknowledged patch is
-visible (the newest acknowledged version of each ticket is what the database holds), and stats equal a
-direct count. Writes bench/results/soak.md; exits 1 on any error or lost write.
+filtered lists, searches, patches (half of them with If-Match), stats, classify calls, and replies and
+notes (half the tickets come from one of 50 requesters). Then it checks that nothing was lost: every ticket
+answered 201 exists with what was sent, every acknowledged patch is visible (the newest acknowledged
+version of each ticket is what the database holds), every acknowledged reply and note is stored on its
+ticket, and stats equal a direct count. Writes bench/results/soak.md; exits 1 on any error or lost write.
 
 Settings: SOAK_CLIENTS (32), SOAK_SECONDS (60), SOAK_MAX_REQUESTS (200000), SOAK_DATABASE_URL
 (postgresql://postgres@127.0.0.1:5432/ticketdesk_soak, dropped and recreated).
@@ -24,7 +25,8 @@ from config import database_url
 
 from .run import RESULTS, serve_empty_database, setting
 
-ACTIONS = [("create", 30), ("list", 20), ("search", 10), ("patch", 20), ("stats", 10), ("classify", 10)]
+ACTIONS = [("create", 30), ("list", 20), ("search", 10), ("patch", 20), ("stats", 10), ("classify", 10),
+           ("message", 15)]
 CATEGORIES = ("billing", "technical", "account", "general")
 PRIORITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "in_progress", "resolved", "closed")
@@ -39,6 +41,8 @@ class Ledger:
         self.created: dict[int, dict] = {}  # id -> body sent
         self.patched: dict[int, dict] = {}  # id -> response body of the newest acknowledged version
         self.versions: dict[int, int] = {}
+        self.with_requester: set[int] = set()  # tickets a reply may go to
+        self.messages: dict[int, tuple] = {}  # message id -> (ticket id, kind, body sent)
         self.latency = defaultdict(list)
         self.statuses = Counter()
         self.errors: list[str] = []
@@ -98,11 +102,15 @@ class Client(threading.Thread):
         body = {"title": f"Soak {self.n}-{self.rng.randrange(10**9)} {self.rng.choice(WORDS)}",
                 "description": f"Client {self.n} says: {' '.join(self.rng.choices(WORDS, k=8))} ünïcode ✓",
                 "category": self.rng.choice(CATEGORIES), "priority": self.rng.choice(PRIORITIES)}
+        if self.rng.random() < 0.5:  # from one of 50 customers, so that requesters are found as often as made
+            body["requester"] = {"email": f"customer{self.rng.randint(1, 50)}@example.com"}
         status, answer, _ = self.call("create", "POST", "/api/tickets/", body)
         if self.expect("create", status, (201,)):
             with self.ledger.lock:
                 self.ledger.created[answer["id"]] = body
                 self.ledger.versions.setdefault(answer["id"], 1)
+                if "requester" in body:
+                    self.ledger.with_requester.add(answer["id"])
 
     def list(self):
         query = "&".join(f"{k}={self.rng.choice(v)}" for k, v in (("status", STATUSES), ("priority", PRIORITIES))
@@ -138,6 +146,19 @@ class Client(threading.Thread):
         status, _, _ = self.call("stats", "GET", "/api/tickets/stats/")
         self.expect("stats", status, (200,))
 
+    def message(self):
+        ids = self.ledger.ids()
+        if not ids:
+            return self.create()
+        ticket_id = self.rng.choice(ids[-200:])
+        with self.ledger.lock:
+            kind = "reply" if ticket_id in self.ledger.with_requester and self.rng.random() < 0.5 else "note"
+        body = {"kind": kind, "body": f"{kind} from client {self.n}: {' '.join(self.rng.choices(WORDS, k=8))}"}
+        status, answer, _ = self.call("message", "POST", f"/api/tickets/{ticket_id}/messages/", body)
+        if self.expect("message", status, (201,)):
+            with self.ledger.lock:
+                self.ledger.messages[answer["id"]] = (ticket_id, kind, body["body"])
+
     def classify(self):
         status, _, _ = self.call("classify", "POST", "/api/tickets/classify/",
                                  {"description": " ".join(self.rng.choices(WORDS, k=6))})
@@ -163,6 +184,10 @@ def verify(url: str, ledger: Ledger) -> dict:
             if (row.version, row.status, row.priority) != expected:
                 lost.append(f"ticket {ticket_id}: database {row.version, row.status, row.priority}, "
                             f"acknowledged {expected}")
+        stored = {r.id: (r.ticket_id, r.kind, r.body) for r in conn.execute(sa.text(
+            "SELECT id, ticket_id, kind, body FROM messages"))}
+        lost += [f"message {message_id}" for message_id, sent in ledger.messages.items()
+                 if stored.get(message_id) != sent]
         counted = conn.execute(sa.text(
             "SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM tickets")).one()
     engine.dispose()
@@ -220,6 +245,8 @@ def render(ledger, check, stats, stats_match, *, clients, elapsed) -> str:
         f"- latency over all requests: p50 {pct(every, 0.5):.1f} ms, p99 **{pct(every, 0.99):.1f} ms**",
         f"- tickets acknowledged (201): {len(ledger.created):,}; rows in the database: {check['rows']:,}",
         f"- tickets with acknowledged patches: {len(ledger.patched):,}",
+        f"- replies and notes acknowledged (201): {len(ledger.messages):,} "
+        f"({sum(kind == 'reply' for _, kind, _ in ledger.messages.values()):,} replies), each checked in the database",
         f"- lost writes: **{len(check['lost'])}**" + (f" (e.g. {check['lost'][:5]})" if check["lost"] else ""),
         f"- stats after the run: total {stats['total_tickets']:,}, open {stats['open_tickets']:,}; direct count: "
         f"{check['counted_total']:,}, {check['counted_open']:,} ({'equal' if stats_match else 'DIFFERENT'})",

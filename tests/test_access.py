@@ -18,9 +18,11 @@ from ticketdesk.models import AgentSession, ApiToken, SignInAttempt, Ticket
 TICKET = {"title": "Charged twice", "description": "My card was charged twice.", "category": "billing",
           "priority": "high"}
 BODIES = {"tickets.create_ticket": TICKET, "tickets.update_ticket": {"priority": "low"},
+          "conversations.post_message": {"kind": "note", "body": "Checked the logs."},
           "classify.classify": {"description": "I was charged twice"}}
 REQUESTER = {"email": "ana@example.com"}  # requester 1, so /requesters/1 exists
-FORMS = {"conversations.requester": {"name": "Ana"}, "tickets.new": TICKET, "tickets.detail": {"category": "account", "priority": "low"},
+FORMS = {"conversations.requester": {"name": "Ana"}, "conversations.post_from_page": {"kind": "note", "body": "Hi"},
+         "tickets.new": TICKET, "tickets.detail": {"category": "account", "priority": "low"},
          "tickets.change_status": {"status": "resolved"}, "auth.logout": {}, "auth.logout_everywhere": {},
          "auth.login": {}, "auth.change_password": {}}
 

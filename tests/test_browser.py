@@ -326,3 +326,22 @@ def client_status(app, ticket_id: int) -> str:
 
     with app.app_context():
         return db.session.get(Ticket, ticket_id).status
+
+
+def test_a_note_and_a_reply_join_the_thread_in_place(page, live, make_ticket, client, screenshots):
+    ticket = make_ticket(requester={"email": "ana@example.com", "name": "Ana Lima"})
+    page.goto(f"{live}/tickets/{ticket['id']}")
+    before = page.evaluate("history.length")
+    page.fill("#body", "Checked the export worker's logs.")
+    page.click("button[value=note]")
+    expect(page.locator(".message-note")).to_contain_text("Checked the export worker's logs.")
+    expect(page.locator(".flash")).to_contain_text("Note added.")
+    page.fill("#body", "Fixed: please try again.")
+    page.select_option("#then_status", "resolved")
+    page.click("button[value=reply]")
+    expect(page.locator(".message-reply")).to_contain_text("not sent: mail is not configured")
+    expect(page.locator("#status")).to_contain_text("Resolved")
+    assert page.evaluate("history.length") == before  # in place: the page was never reloaded or left
+    page.screenshot(path=screenshots / "ticket-thread.png", full_page=True)
+    kinds = [m["kind"] for m in client.get(f"/api/tickets/{ticket['id']}/messages/").json]
+    assert kinds == ["note", "reply"]

@@ -8,7 +8,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
-from .schemas import MESSAGES, RequesterSchema, ticket_patch_schema, ticket_schema
+from .schemas import MESSAGES, RequesterSchema, message_schema, ticket_patch_schema, ticket_schema
 
 
 class RequesterNameSchema(RequesterSchema):
@@ -31,6 +31,7 @@ def choices(values, blank: str | None = None) -> list[SelectChoice]:
 
 # What a missing or unusable value asks the agent to do (the API keeps the contract's texts).
 PROMPTS = {"title": "Give the ticket a short title.", "description": "Describe the problem.",
+           "body": "Write the message first.", "kind": "Choose Reply to customer or Internal note.",
            "category": "Choose a category.", "priority": "Choose a priority.", "status": "Choose a status."}
 TOO_LONG = MESSAGES["max_length"].split("{")[0]
 
@@ -104,6 +105,17 @@ class TicketForm(SchemaForm):
 class RequesterForm(SchemaForm):
     schema = RequesterNameSchema()
     name = StringField("Name", render_kw={"maxlength": 200, "autocomplete": "off"})
+
+
+class MessageForm(SchemaForm):
+    """The ticket page's composer: the clicked button (`name="kind"`) says reply or note."""
+    schema = message_schema
+    body = TextAreaField("Message", render_kw={"rows": 5})
+    kind = StringField()  # rendered as the two submit buttons, not as a field
+    then_status = SelectField("Then set the status", choices=[SelectChoice("", "Keep the status"),
+                                                               SelectChoice("in_progress", "In progress"),
+                                                               SelectChoice("resolved", "Resolved")],
+                              validate_choice=False)  # anything else keeps the status
 
 
 class TriageForm(SchemaForm):

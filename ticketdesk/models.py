@@ -81,6 +81,11 @@ class Ticket(db.Model):
     # migration 0009: the customer who wrote in (NULL for tickets filed without one)
     requester_id = sa.Column(sa.Integer)  # references requesters.id (enforced on PostgreSQL: table args)
     requester = relationship("Requester", lazy="joined", innerjoin=False)
+    # migration 0010: when an agent first answered the requester (the dashboard's first-response time), and
+    # since when the requester has been waiting for an answer (their ticket or message came last; NULL once
+    # an agent replied)
+    first_reply_at = sa.Column(UTCDateTime)
+    waiting_since = sa.Column(UTCDateTime)
 
     @property
     def requester_email(self) -> str | None:
@@ -103,6 +108,7 @@ class Ticket(db.Model):
         sa.Index("ix_tickets_category_created_id", category, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_language_created_id", language, created_at.desc(), id.desc()),
         sa.Index("ix_tickets_requester_created_id", requester_id, created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_waiting_since", waiting_since),
         # SQLite cannot add a constraint to an existing table in place (migration 0009)
         sa.ForeignKeyConstraint([requester_id], ["requesters.id"], name="fk_tickets_requester")
         .ddl_if(dialect="postgresql"),
@@ -130,6 +136,32 @@ class Requester(db.Model):
     email = sa.Column(sa.String(254), nullable=False, unique=True)
     name = sa.Column(sa.String(200))
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+MESSAGE_KINDS = ("reply", "note", "customer")  # to the requester; between agents only; from the requester
+DELIVERY_STATES = ("queued", "sent", "failed", "unsent")
+MESSAGE_MAX = 50_000  # characters in one message's body, once trimmed
+
+
+class Message(db.Model):
+    """One message in a ticket's thread, oldest first after the ticket's own description. A reply carries
+    its delivery to the requester (migration 0010); a note never leaves the desk."""
+
+    __tablename__ = "messages"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)
+    body = sa.Column(sa.Text, nullable=False)
+    # who wrote it: the agent (or token) for replies and notes; the requester's email for customer messages
+    author = sa.Column(sa.String(254))
+    posted_by = sa.Column(sa.String(254))  # who sent it to the desk (for customer messages, the integration)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    delivery_state = sa.Column(sa.String(8))
+    delivery_detail = sa.Column(sa.String(500))
+
+    __table_args__ = (sa.Index("ix_messages_ticket_id", ticket_id, id),
+                      sa.CheckConstraint(_in("kind", MESSAGE_KINDS), name="ck_messages_kind").ddl_if(dialect="postgresql"))
 
 
 class Suggestion(db.Model):

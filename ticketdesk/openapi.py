@@ -12,7 +12,8 @@ from markupsafe import Markup, escape
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .models import CATEGORIES, MAX_ID, PRIORITIES, ROLES, STATUSES
-from .schemas import NO_NUL, TicketCreateSchema, TicketEventSchema, TicketQuerySchema, TicketSchema, text_pattern
+from .schemas import (NO_NUL, MessageSchema, NewMessageSchema, TicketCreateSchema, TicketEventSchema, TicketQuerySchema,
+                      TicketSchema, text_pattern)
 
 bp = Blueprint("openapi", __name__)
 
@@ -222,6 +223,33 @@ OPERATIONS = {
             "responses": {"200": _answer("The actor and role.", "WhoAmI")},
         },
     },
+    "/api/tickets/{ticket_id}/messages/": {
+        "parameters": [TICKET_ID],
+        "get": {
+            "tags": ["Conversations"],
+            "operationId": "listMessages",
+            "summary": "A ticket's thread, oldest first",
+            "description": "Replies to the requester, internal notes and the requester's own messages. The ticket's "
+                           "`description` opens the conversation and is not repeated here.",
+            "responses": {"200": _answer("The thread.", {"type": "array", "items": "Message"}),
+                          "404": NOT_FOUND, "503": UNAVAILABLE},
+        },
+        "post": {
+            "tags": ["Conversations"],
+            "operationId": "postMessage",
+            "summary": "Reply, write a note, or add the customer's words",
+            "description": "`kind` is required, so nothing is emailed by accident. A `reply` needs a ticket with a "
+                           "requester and is kept with its `delivery`; a `note` never leaves the desk; a "
+                           "`customer` message on a resolved ticket reopens it.",
+            "requestBody": {"required": True, **_json("NewMessage")},
+            "responses": {
+                "201": _answer("The message as stored.", "Message"),
+                "400": _answer("Invalid input keyed by field, or a reply to a ticket without a requester "
+                               "(keyed `kind`); nothing is written.", {"anyOf": ["FieldErrors", "Detail"]}),
+                "404": NOT_FOUND, "413": TOO_LARGE, "415": NOT_JSON, "503": UNAVAILABLE,
+            },
+        },
+    },
     "/api/tickets/stats/": {
         "get": {
             "tags": ["Stats"],
@@ -264,6 +292,8 @@ def build_spec() -> dict:
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Ticket", schema=TicketSchema)
     spec.components.schema("NewTicket", schema=TicketCreateSchema)
+    spec.components.schema("Message", schema=MessageSchema)
+    spec.components.schema("NewMessage", schema=NewMessageSchema)
     spec.components.schema("TicketChange", schema=TicketSchema(partial=True))
     spec.components.schema("TicketEvent", schema=TicketEventSchema)
     spec.components.schema("Stats", schema=StatsSchema)

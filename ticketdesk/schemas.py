@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from .errors import ApiError
-from .models import CATEGORIES, DEFAULT_ORDERING, MAX_ID, ORDERINGS, PRIORITIES, STATUSES, TITLE_MAX
+from .models import (CATEGORIES, DEFAULT_ORDERING, DELIVERY_STATES, MAX_ID, MESSAGE_KINDS, MESSAGE_MAX, ORDERINGS, PRIORITIES,
+                     STATUSES, TITLE_MAX)
 
 NO_NUL = r"^[^\u0000]*$"  # in the OpenAPI document's terms: no NUL character
 # what str.strip() removes, spelled out so that the document's patterns mean the same in every regex engine
@@ -215,6 +216,44 @@ class TicketQuerySchema(Schema):
                        "worked in). The `next` link keeps the ordering."})
 
 
+class DeliverySchema(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(DELIVERY_STATES), metadata={
+        "description": "`queued` (the worker will send it), `sent`, `failed` (not delivered: see `detail`) or "
+                       "`unsent` (mail is not configured, so it was kept and not sent)."})
+    detail = fields.String(required=True, allow_none=True)
+
+
+class NewMessageSchema(Schema):
+    """What `POST /api/tickets/<id>/messages/` reads."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    kind = Choice(MESSAGE_KINDS, required=True, metadata={
+        "description": "`reply`: to the requester, by email; `note`: internal, never leaves the desk; "
+                       "`customer`: the requester's own words (from an integration such as a chat widget)."})
+    body = Text(max_length=MESSAGE_MAX, required=True)
+
+
+class MessageSchema(NewMessageSchema):
+    """One message of a ticket's thread, as the API answers it."""
+
+    id = fields.Integer(dump_only=True)
+    author = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "The agent or `token:NAME` for replies and notes; the requester's email for customer "
+                       "messages (null when the ticket has no requester)."})
+    created_at = UTCTime(dump_only=True)
+    delivery = fields.Nested(DeliverySchema, dump_only=True, allow_none=True, metadata={
+        "description": "A reply's delivery to the requester; null for notes and customer messages."})
+
+
+def message_json(message) -> dict:
+    delivery = None if message.delivery_state is None else {"state": message.delivery_state,
+                                                           "detail": message.delivery_detail}
+    return {"id": message.id, "kind": message.kind, "body": message.body, "author": message.author,
+            "created_at": utc_text(message.created_at), "delivery": delivery}
+
+
 def ticket_json(ticket) -> dict:
     """What `TicketSchema().dump(ticket)` gives, written out: marshmallow's per-field machinery took half
     the time of a 100-ticket page (see bench/), so the API answers with this and a test holds the two equal."""
@@ -231,6 +270,7 @@ def event_json(event) -> dict:
 
 ticket_schema = TicketSchema()
 ticket_create_schema = TicketCreateSchema()
+message_schema = NewMessageSchema()
 ticket_patch_schema = TicketSchema(partial=True)
 ticket_query_schema = TicketQuerySchema()
 

@@ -38,7 +38,24 @@ def language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code, code) if code else "Not yet detected"
 
 
+def duration(seconds: float | None) -> str:
+    """'2 h 5 min', '40 min', '35 s': a response time at a glance; '–' when there is none."""
+    if seconds is None:
+        return "–"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} d {hours % 24} h"
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(duration)
     app.add_template_filter(language_name)
     app.add_template_filter(ago)
     app.add_template_filter(iso)

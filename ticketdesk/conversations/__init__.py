@@ -1,4 +1,5 @@
-"""Conversations: the customers who write in (requesters), and, next, the thread of replies and notes."""
+"""Conversations: the customers who write in (requesters), and each ticket's thread of replies, notes and
+the customer's own messages."""
 from flask import Blueprint, Flask
 
 bp = Blueprint("conversations", __name__)
@@ -8,4 +9,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from . import views  # noqa: E402,F401  (pages attach themselves to bp)
+from . import api, views  # noqa: E402,F401  (routes and pages attach themselves to bp)

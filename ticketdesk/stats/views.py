@@ -4,7 +4,7 @@ from flask import render_template
 from ..models import CATEGORIES, PRIORITIES, STATUSES
 from ..triage import panel
 from . import bp
-from .queries import ticket_stats
+from .queries import support_metrics, ticket_stats
 
 
 def donut(breakdown: dict) -> list[dict]:
@@ -29,4 +29,5 @@ def dashboard():
     return render_template("stats.html", stats=stats, priority_bars=bars(stats["priority_breakdown"]),
                            category_ring=donut(stats["category_breakdown"]),
                            categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES,
-                           acceptance=panel.acceptance(), confusion=panel.confusion(), recent_days=panel.RECENT_DAYS)
+                           acceptance=panel.acceptance(), confusion=panel.confusion(), recent_days=panel.RECENT_DAYS,
+                           support=support_metrics())

@@ -4,7 +4,7 @@ recorded, and the suggestion the client was shown linked, all in the ticket's ow
 from ..classify import local_classifier
 from ..conversations.requesters import find_or_add
 from ..extensions import db
-from ..models import Ticket
+from ..models import Ticket, utcnow
 from ..schemas import AUTO
 from ..triage import feedback
 from ..triage.language import detect
@@ -24,9 +24,11 @@ def file_ticket(data: dict, actor: str | None, setter: str, suggestion=None) -> 
         for name in auto:
             data[name] = getattr(answer, name)
         triaged_by = ",".join(dict.fromkeys(answer.by(name) for name in auto))
-    ticket = Ticket(**data, created_by=actor, updated_by=actor, triaged_by=triaged_by,
+    now = utcnow()
+    ticket = Ticket(**data, created_by=actor, updated_by=actor, triaged_by=triaged_by, created_at=now, updated_at=now,
                     language=detect(data["title"], data["description"]),
                     requester=requester and find_or_add(requester["email"], requester["name"]),
+                    waiting_since=now if requester else None,  # the requester spoke first
                     **{f"{name}_set_by": "desk" if name in auto else setter for name in LABELS})
     db.session.add(ticket)
     db.session.flush()

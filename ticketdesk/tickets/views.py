@@ -6,7 +6,8 @@ from werkzeug.exceptions import NotFound
 from ..auth import current_actor
 from ..errors import ApiError
 from ..extensions import db
-from ..forms import StatusForm, TicketForm, TriageForm, label
+from ..conversations.messages import thread
+from ..forms import MessageForm, StatusForm, TicketForm, TriageForm, label
 from ..templating import LANGUAGE_NAMES
 from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
 from ..schemas import ticket_query_schema, whole_number
@@ -129,7 +130,8 @@ def detail(ticket_id: int):
                                  .order_by(TicketEvent.id.desc())).all()
     return render_template("tickets/detail.html", ticket=ticket, triage=triage, status_form=StatusForm(),
                            moves=NEXT_STATUSES[ticket.status], history=history,
-                           by_desk=[name for name in LABELS if getattr(ticket, f"{name}_set_by") == "desk"])
+                           by_desk=[name for name in LABELS if getattr(ticket, f"{name}_set_by") == "desk"],
+                           thread=thread(ticket.id), composer=MessageForm())
 
 
 @bp.post("/tickets/<ticket_id:ticket_id>/status")
