@@ -45,6 +45,6 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    """Each worker loads the learned model before its first request, so no agent waits for it."""
+    """Each worker loads the language and learned models before its first request, so no one waits for them."""
     from ticketdesk.classify import warm_up
     warm_up(worker.wsgi)

@@ -19,8 +19,10 @@ def init_app(app: Flask) -> None:
 
 
 def warm_up(app: Flask) -> None:
-    """Load what the local classifiers need (the learned model) ahead of the first request; called by each
-    gunicorn worker after it starts. A failure here is only logged: the first suggestion will try again."""
+    """Load what filing and suggesting need (the language model, the learned model) ahead of the first
+    request; called by each gunicorn worker after it starts. A failure is only logged: first use tries again."""
+    from ..triage.language import detect
+    detect("warm", "up")  # py3langid's model: about half a second, once per process
     with app.app_context():
         for chain in (app.extensions["ticketdesk.classifier"], app.extensions["ticketdesk.local_classifier"]):
             for link in chain.links:
