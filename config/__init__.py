@@ -24,6 +24,8 @@ ENVIRONMENT_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
     "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE", "TRUSTED_HOSTS",
+    "JOB_BROKER_URL", "JOB_WORKERS", "TRAIN_EVERY_HOURS",
+    "SMTP_URL", "SMTP_TIMEOUT", "MAIL_FROM", "MAIL_RETRY_SECONDS", "MAIL_CLAIM_SECONDS", "MAIL_SWEEP_SECONDS",
     # read by gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
 )
@@ -58,6 +60,7 @@ def _float(name: str, default: float, unit: str = "seconds") -> float:
 
 
 EMBEDDED_DATABASE = f"sqlite:///{INSTANCE_DIR / 'ticketdesk.db'}"
+EMBEDDED_JOBS = f"sqlite:///{INSTANCE_DIR / 'jobs.db'}"
 
 
 class Config:
@@ -118,11 +121,32 @@ class Config:
     CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
+    # the job engine's queue (Huey): redis://host:6379/1 shared by every web process and worker on any host,
+    # or unset for a SQLite file in instance/ (one host: `make run` starts its worker itself)
+    JOB_BROKER_URL = os.environ.get("JOB_BROKER_URL") or EMBEDDED_JOBS
+    JOB_WORKERS = int(os.environ.get("JOB_WORKERS") or 2)  # threads per `flask worker` process
+    JOB_TICK_SECONDS = 60.0  # how often each worker looks for periodic work (tests shorten it)
+    # retrain the learned classifier in the background this often (0: only by `flask triage train`)
+    TRAIN_EVERY_HOURS = _float("TRAIN_EVERY_HOURS", 24.0, "hours")
+
+    # outgoing mail: smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465; unset: replies are
+    # kept as `unsent`. MAIL_FROM is the support address, e.g. "Example Support <support@example.com>"
+    SMTP_URL = os.environ.get("SMTP_URL") or None
+    SMTP_TIMEOUT = _float("SMTP_TIMEOUT", 20.0)
+    MAIL_FROM = os.environ.get("MAIL_FROM") or None
+    # a temporary failure (refused, timed out, 4xx) is tried again after each of these waits, then given up
+    MAIL_RETRY_SECONDS = os.environ.get("MAIL_RETRY_SECONDS") or "30,120,600,1800,7200,21600"
+    # a worker holds a mail this long while it talks to the server; one that died lets go when it runs out
+    MAIL_CLAIM_SECONDS = _float("MAIL_CLAIM_SECONDS", 300.0)
+    # how often queued mail whose job was lost is looked for (and picked up when it has been due this long)
+    MAIL_SWEEP_SECONDS = _float("MAIL_SWEEP_SECONDS", 60.0)
+
     @classmethod
     def finalize(cls, config: dict) -> None:
         """Fill in what depends on the chosen class; called once by the app factory."""
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _shared_dev_secret()
+        _check_mail(config)
         _size_pool(config)
         _session_cookie(config)
         _choose_auth(config, "off" if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "required")
@@ -134,6 +158,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    JOB_BROKER_URL = os.environ.get("JOB_BROKER_URL") or "memory://"  # jobs wait until a test runs them
     AUTO_MIGRATE = False  # the test fixtures build the schema themselves
     TICKETDESK_ENV = "testing"
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://", "TEST_DATABASE_URL")
@@ -146,6 +171,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def finalize(cls, config: dict) -> None:
+        _check_mail(config)
         _size_pool(config)
         _session_cookie(config)
         _choose_auth(config, "required")
@@ -186,6 +212,12 @@ def config_class(name: str | None = None) -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"TICKETDESK_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from None
+
+
+def _check_mail(config: dict) -> None:
+    """Mail settings that cannot work stop start-up with what to change, not the first reply's delivery."""
+    from ticketdesk.mail.settings import check  # the mail package owns what its URLs mean
+    check(config)
 
 
 def _session_cookie(config: dict) -> None:

@@ -44,7 +44,7 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
-            for table in ("messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
+            for table in ("saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
                           "api_tokens", "agent_sessions",
                           "sign_in_attempts", "admin_events", "users", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
@@ -73,7 +73,7 @@ def app(database_url_for_run):
         db.engine.dispose()
 
 
-TABLES = ("messages", "suggestions", "classifier_models", "ticket_events", "tickets", "requesters", "api_tokens", "agent_sessions", "sign_in_attempts", "admin_events", "users")
+TABLES = ("saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "tickets", "requesters", "api_tokens", "agent_sessions", "sign_in_attempts", "admin_events", "users")
 
 
 def empty_tables() -> None:

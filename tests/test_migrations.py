@@ -72,7 +72,8 @@ def test_the_app_migrates_a_new_database_at_start_up_unless_told_not_to(tmp_path
     from tests.conftest import make_app
 
     tables = {"tickets", "ticket_counts", "ticket_events", "users", "api_tokens", "agent_sessions", "sign_in_attempts",
-              "admin_events", "suggestions", "classifier_models", "requesters", "messages", "alembic_version"}
+              "admin_events", "suggestions", "classifier_models", "requesters", "messages", "periodic_runs",
+              "saved_replies", "alembic_version"}
     for auto, expected in ((False, set()), (True, tables)):
         app = make_app(f"sqlite:///{tmp_path / f'auto-{auto}.db'}", AUTO_MIGRATE=auto)
         with app.app_context():

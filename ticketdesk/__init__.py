@@ -6,8 +6,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
 
-from . import (admin, auth, banner, classify, conversations, headers, health, openapi, request_log, stats, templating,
-               tickets, triage)
+from . import (admin, auth, banner, classify, conversations, headers, health, jobs, mail, openapi, request_log, stats,
+               templating, tickets, triage)
 from .errors import register_error_handlers
 from .extensions import configure_engine, cors, csrf, db, limiter, migrate
 from .auto_migrate import MIGRATIONS, upgrade_if_behind
@@ -39,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     health.init_app(app)
 
     tickets.init_app(app)
+    mail.init_app(app)
+    jobs.init_app(app)  # after the packages whose jobs it registers
     stats.init_app(app)
     classify.init_app(app)
     triage.init_app(app)

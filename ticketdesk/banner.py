@@ -11,7 +11,7 @@ from flask.cli import ScriptInfo
 from .classifiers import choose
 
 # the commands that read or change data; `flask db` also shows alembic's own progress lines
-DATA_COMMANDS = ("db", "users", "tokens", "seed-demo", "triage")
+DATA_COMMANDS = ("db", "users", "tokens", "seed-demo", "triage", "mail", "worker")
 
 
 def database_label(url: str) -> str:

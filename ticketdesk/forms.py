@@ -7,8 +7,8 @@ from marshmallow import Schema, ValidationError
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from .models import CATEGORIES, PRIORITIES, STATUSES, TITLE_MAX
-from .schemas import MESSAGES, RequesterSchema, message_schema, ticket_patch_schema, ticket_schema
+from .models import CATEGORIES, PRIORITIES, SAVED_REPLY_TITLE_MAX, STATUSES, TITLE_MAX
+from .schemas import MESSAGES, RequesterSchema, message_schema, saved_reply_schema, ticket_patch_schema, ticket_schema
 
 
 class RequesterNameSchema(RequesterSchema):
@@ -116,6 +116,12 @@ class MessageForm(SchemaForm):
                                                                SelectChoice("in_progress", "In progress"),
                                                                SelectChoice("resolved", "Resolved")],
                               validate_choice=False)  # anything else keeps the status
+
+
+class SavedReplyForm(SchemaForm):
+    schema = saved_reply_schema
+    title = StringField("Title", render_kw={"maxlength": SAVED_REPLY_TITLE_MAX, "autocomplete": "off"})
+    body = TextAreaField("Reply", render_kw={"rows": 6})
 
 
 class TriageForm(SchemaForm):

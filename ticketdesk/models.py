@@ -159,9 +159,49 @@ class Message(db.Model):
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     delivery_state = sa.Column(sa.String(8))
     delivery_detail = sa.Column(sa.String(500))
+    # migration 0011: a reply's mail. Its Message-ID carries a random part, so a reply into the ticket cannot
+    # be forged by guessing one; attempts so far, when the next is due, and until when a worker holds it
+    mail_message_id = sa.Column(sa.String(255))
+    delivery_attempts = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+    next_attempt_at = sa.Column(UTCDateTime)
+    claimed_until = sa.Column(UTCDateTime)
+    delivered_at = sa.Column(UTCDateTime)
 
     __table_args__ = (sa.Index("ix_messages_ticket_id", ticket_id, id),
+                      sa.Index("ix_messages_mail_message_id", mail_message_id, unique=True),
+                      # the sweep's question, answered from queued mail only
+                      sa.Index("ix_messages_queued", next_attempt_at, sqlite_where=sa.text("delivery_state = 'queued'"),
+                               postgresql_where=sa.text("delivery_state = 'queued'")),
                       sa.CheckConstraint(_in("kind", MESSAGE_KINDS), name="ck_messages_kind").ddl_if(dialect="postgresql"))
+
+
+SAVED_REPLY_TITLE_MAX = 120
+
+
+class SavedReply(db.Model):
+    """A reply the desk's agents share, with placeholders filled from the ticket when it is inserted into the
+    composer (conversations/saved_replies.py). Migration 0012."""
+
+    __tablename__ = "saved_replies"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    title = sa.Column(sa.String(SAVED_REPLY_TITLE_MAX), nullable=False)
+    body = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_by = sa.Column(sa.String(254))
+
+    __table_args__ = (sa.UniqueConstraint(title, name="uq_saved_replies_title"),)
+
+
+class PeriodicRun(db.Model):
+    """The period each periodic job last ran for (jobs/periodic.py): one row per job. Migration 0011."""
+
+    __tablename__ = "periodic_runs"
+
+    name = sa.Column(sa.String(64), primary_key=True)
+    period_start = sa.Column(UTCDateTime, nullable=False)
+    ran_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class Suggestion(db.Model):

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .models import CATEGORIES, MAX_ID, PRIORITIES, ROLES, STATUSES
-from .schemas import (NO_NUL, MessageSchema, NewMessageSchema, TicketCreateSchema, TicketEventSchema, TicketQuerySchema,
+from .schemas import (NO_NUL, MessageSchema, NewMessageSchema, SavedReplySchema, TicketCreateSchema, TicketEventSchema, TicketQuerySchema,
                       TicketSchema, text_pattern)
 
 bp = Blueprint("openapi", __name__)
@@ -96,8 +96,11 @@ FIELD_ERRORS = {
     "example": {"priority": ['"urgent" is not a valid choice.'], "requester": {"email": ["Enter a valid email address."]}},
 }
 
-TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+def _id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+
+TICKET_ID, MESSAGE_ID, REPLY_ID = _id("ticket_id"), _id("message_id"), _id("reply_id")
 
 
 def _json(schema) -> dict:
@@ -121,6 +124,7 @@ BAD_INPUT = _answer("Invalid input, keyed by field (or `detail` when the body is
 NOT_JSON = _answer("The body is not `Content-Type: application/json`.", "Detail")
 TOO_LARGE = _answer("The body is larger than `MAX_CONTENT_LENGTH`.", "Detail")
 NOT_FOUND = _answer("No such ticket.", "Detail")
+NO_SAVED_REPLY = _answer("No such saved reply.", "Detail")
 UNAUTHORIZED = _answer("No credentials, or a token that is wrong, revoked or expired.", "Detail", {
     "WWW-Authenticate": _header("`Bearer`, with `error=\"invalid_token\"` for a token that is not valid, or "
                                 "`error=\"invalid_request\"` when the `Bearer` scheme is missing.")})
@@ -250,6 +254,74 @@ OPERATIONS = {
             },
         },
     },
+    "/api/tickets/{ticket_id}/messages/{message_id}/send/": {
+        "parameters": [TICKET_ID, MESSAGE_ID],
+        "post": {
+            "tags": ["Conversations"],
+            "operationId": "sendMessageAgain",
+            "summary": "Send a reply again",
+            "description": "For a reply whose delivery is `failed` (the server refused it, or every retry "
+                           "failed) or `unsent` (kept before mail was configured): queues it again with its "
+                           "original Message-ID, so the customer's mail program threads it as before.",
+            "responses": {
+                "202": _answer("Queued: the worker sends it.", "Message"),
+                "404": _answer("No such ticket, or no such message on it.", "Detail"),
+                "409": _answer("Not a reply, already `sent` or `queued`, or mail is not configured.", "Detail"),
+                "503": UNAVAILABLE,
+            },
+        },
+    },
+    "/api/saved-replies/": {
+        "get": {
+            "tags": ["Saved replies"],
+            "operationId": "listSavedReplies",
+            "summary": "The desk's saved replies, by title",
+            "responses": {"200": _answer("Every saved reply.", {"type": "array", "items": "SavedReply"}),
+                          "503": UNAVAILABLE},
+        },
+        "post": {
+            "tags": ["Saved replies"],
+            "operationId": "createSavedReply",
+            "summary": "Add a saved reply",
+            "requestBody": {"required": True, **_json("SavedReply")},
+            "responses": {
+                "201": _answer("The saved reply as stored.", "SavedReply"),
+                "400": _answer("Invalid input keyed by field (an unknown placeholder in `body` included); "
+                               "nothing is written.", {"anyOf": ["FieldErrors", "Detail"]}),
+                "409": _answer("Another saved reply has this title (in any case); nothing is written.", "FieldErrors"),
+                "413": TOO_LARGE, "415": NOT_JSON, "503": UNAVAILABLE,
+            },
+        },
+    },
+    "/api/saved-replies/{reply_id}/": {
+        "parameters": [REPLY_ID],
+        "get": {
+            "tags": ["Saved replies"],
+            "operationId": "getSavedReply",
+            "summary": "One saved reply",
+            "responses": {"200": _answer("The saved reply.", "SavedReply"), "404": NO_SAVED_REPLY,
+                          "503": UNAVAILABLE},
+        },
+        "patch": {
+            "tags": ["Saved replies"],
+            "operationId": "updateSavedReply",
+            "summary": "Change a saved reply",
+            "requestBody": {"required": True, **_json("SavedReplyChange")},
+            "responses": {
+                "200": _answer("The saved reply as changed.", "SavedReply"),
+                "400": _answer("Invalid input keyed by field; nothing is written.", {"anyOf": ["FieldErrors", "Detail"]}),
+                "404": NO_SAVED_REPLY,
+                "409": _answer("Another saved reply has this title (in any case); nothing is written.", "FieldErrors"),
+                "413": TOO_LARGE, "415": NOT_JSON, "503": UNAVAILABLE,
+            },
+        },
+        "delete": {
+            "tags": ["Saved replies"],
+            "operationId": "deleteSavedReply",
+            "summary": "Delete a saved reply",
+            "responses": {"204": {"description": "Deleted."}, "404": NO_SAVED_REPLY, "503": UNAVAILABLE},
+        },
+    },
     "/api/tickets/stats/": {
         "get": {
             "tags": ["Stats"],
@@ -295,6 +367,8 @@ def build_spec() -> dict:
     spec.components.schema("Message", schema=MessageSchema)
     spec.components.schema("NewMessage", schema=NewMessageSchema)
     spec.components.schema("TicketChange", schema=TicketSchema(partial=True))
+    spec.components.schema("SavedReply", schema=SavedReplySchema)
+    spec.components.schema("SavedReplyChange", schema=SavedReplySchema(partial=True))
     spec.components.schema("TicketEvent", schema=TicketEventSchema)
     spec.components.schema("Stats", schema=StatsSchema)
     spec.components.schema("SuggestionRequest", schema=SuggestionRequestSchema)

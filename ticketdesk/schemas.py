@@ -1,10 +1,11 @@
 """API input validation and output, with the error messages the earlier systems' clients expect."""
 from datetime import datetime, timezone
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .errors import ApiError
 from .models import (CATEGORIES, DEFAULT_ORDERING, DELIVERY_STATES, MAX_ID, MESSAGE_KINDS, MESSAGE_MAX, ORDERINGS, PRIORITIES,
+                     SAVED_REPLY_TITLE_MAX,
                      STATUSES, TITLE_MAX)
 
 NO_NUL = r"^[^\u0000]*$"  # in the OpenAPI document's terms: no NUL character
@@ -34,9 +35,11 @@ class Text(fields.String):
 
     default_error_messages = MESSAGES
 
-    def __init__(self, max_length: int | None = None, **kwargs):
+    def __init__(self, max_length: int | None = None, metadata: dict | None = None, **kwargs):
         rule = "Trimmed; not blank" + (f"; at most {max_length} characters once trimmed." if max_length else ".")
-        super().__init__(**kwargs, metadata={"pattern": text_pattern(max_length), "description": rule})
+        metadata = {"pattern": text_pattern(max_length), **(metadata or {})}
+        metadata["description"] = " ".join(filter(None, (rule, metadata.get("description"))))
+        super().__init__(**kwargs, metadata=metadata)
         self.max_length = max_length
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -247,6 +250,34 @@ class MessageSchema(NewMessageSchema):
         "description": "A reply's delivery to the requester; null for notes and customer messages."})
 
 
+class SavedReplySchema(Schema):
+    """A saved reply: what `POST`/`PATCH /api/saved-replies/` read and every saved-reply answer holds."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(dump_only=True)
+    title = Text(max_length=SAVED_REPLY_TITLE_MAX, required=True)
+    body = Text(max_length=MESSAGE_MAX, required=True, metadata={
+        "description": "May hold the placeholders `{{ requester.name }}`, `{{ requester.email }}`, "
+                       "`{{ ticket.id }}` and `{{ ticket.title }}`, filled in when it is inserted into a reply."})
+    updated_at = UTCTime(dump_only=True)
+    updated_by = fields.String(dump_only=True, allow_none=True)
+
+    @validates_schema
+    def _known_placeholders(self, data, **_kwargs):
+        from .conversations.saved_replies import PLACEHOLDERS, unknown_placeholders
+        if unknown := unknown_placeholders(data.get("body", "")):
+            names = ", ".join("{{ %s }}" % n for n in unknown)
+            known = ", ".join("{{ %s }}" % n for n in PLACEHOLDERS)
+            raise ValidationError(f"Unknown placeholder {names}: use {known}.", "body")
+
+
+def saved_reply_json(reply) -> dict:
+    return {"id": reply.id, "title": reply.title, "body": reply.body, "updated_at": utc_text(reply.updated_at),
+            "updated_by": reply.updated_by}
+
+
 def message_json(message) -> dict:
     delivery = None if message.delivery_state is None else {"state": message.delivery_state,
                                                            "detail": message.delivery_detail}
@@ -271,6 +302,8 @@ def event_json(event) -> dict:
 ticket_schema = TicketSchema()
 ticket_create_schema = TicketCreateSchema()
 message_schema = NewMessageSchema()
+saved_reply_schema = SavedReplySchema()
+saved_reply_patch_schema = SavedReplySchema(partial=True)
 ticket_patch_schema = TicketSchema(partial=True)
 ticket_query_schema = TicketQuerySchema()
 

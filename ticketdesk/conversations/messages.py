@@ -1,14 +1,16 @@
 """Posting to a ticket's thread, the one path the API and the page share.
 
-A reply is kept with its delivery; until the desk sends mail (the job engine and SMTP, next) a reply is
+A reply is kept with its delivery (mail/delivery.py): queued for the worker when mail is configured, else
 `unsent`, said as such on the ticket, never silently dropped. A customer message on a resolved ticket
-reopens it. Everything a post changes is written in one transaction, which the caller commits."""
+reopens it. Everything a post changes is written in one transaction, which the caller commits, then hands
+the reply to the worker with `dispatch`."""
 from ..errors import ApiError
 from ..extensions import db
+from ..mail.delivery import dispatch, queue
 from ..models import Message, Ticket, utcnow
 from ..tickets.changes import change_ticket
 
-NOT_CONFIGURED = "mail is not configured"
+__all__ = ["post", "thread", "dispatch"]
 
 
 def post(ticket: Ticket, kind: str, body: str, actor: str | None) -> Message:
@@ -18,7 +20,7 @@ def post(ticket: Ticket, kind: str, body: str, actor: str | None) -> Message:
     message = Message(ticket_id=ticket.id, kind=kind, body=body, posted_by=actor, created_at=now,
                       author=(ticket.requester.email if ticket.requester else None) if kind == "customer" else actor)
     if kind == "reply":
-        message.delivery_state, message.delivery_detail = "unsent", NOT_CONFIGURED
+        queue(message)
         ticket.waiting_since = None
         if ticket.first_reply_at is None:
             ticket.first_reply_at = now

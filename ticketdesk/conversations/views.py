@@ -1,17 +1,21 @@
-"""The pages of conversations: the requester's (who they are, their tickets) and the ticket page's composer."""
-import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+"""The pages of conversations: the requester's (who they are, their tickets), the ticket page's composer
+and "send again", and the saved replies."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import NotFound
 
 from ..auth import current_actor
 from ..errors import ApiError
 from ..extensions import db
-from ..forms import MessageForm, RequesterForm, label
-from ..models import Requester, Ticket
+from ..forms import MessageForm, RequesterForm, SavedReplyForm, label
+from ..mail.delivery import send_again
+from ..models import Message, Requester, SavedReply, Ticket
+from ..schemas import whole_number
 from ..tickets.changes import change_ticket
 from ..tickets.queries import ticket_count, ticket_page
 from . import bp
-from .messages import post
+from .messages import dispatch, post
+from .saved_replies import PLACEHOLDERS, all_saved, fill, save
 
 SHOWN = 50  # tickets on the page; the list, filtered by this requester, pages through the rest
 
@@ -45,7 +49,7 @@ def post_from_page(ticket_id: int):
         flash(" ".join(problems), "error")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="composer"))
     try:
-        post(ticket, form.cleaned["kind"], form.cleaned["body"], current_actor())
+        message = post(ticket, form.cleaned["kind"], form.cleaned["body"], current_actor())
     except ApiError as refused:
         db.session.rollback()
         flash(" ".join(m for messages in refused.body.values() for m in messages), "error")
@@ -55,6 +59,84 @@ def post_from_page(ticket_id: int):
     if moved:
         change_ticket(ticket.id, {"status": moved}, actor=current_actor())
     db.session.commit()
-    said = "Reply saved (not sent: mail is not configured)" if form.cleaned["kind"] == "reply" else "Note added"
+    dispatch(message)
+    said = {"queued": "Reply queued to be sent", "unsent": "Reply saved (not sent: mail is not configured)"}.get(
+        message.delivery_state, "Note added")
     flash(f"{said}{f' and status set to {label(moved).lower()}' if moved else ''}.", "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="thread"))
+
+
+@bp.post("/tickets/<ticket_id:ticket_id>/messages/<ticket_id:message_id>/send")
+def resend_from_page(ticket_id: int, message_id: int):
+    """"Send again" on a reply that was not delivered (or kept unsent before mail was configured)."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.ticket_id != ticket_id or not FlaskForm().validate_on_submit():
+        flash("That reply could not be sent again; reload the ticket and try once more.", "error")
+        return redirect(url_for("tickets.detail", ticket_id=ticket_id, _anchor="thread"))
+    try:
+        send_again(message)
+    except ApiError as refused:
+        db.session.rollback()
+        flash(refused.body["detail"], "error")
+        return redirect(url_for("tickets.detail", ticket_id=ticket_id, _anchor=f"message-{message_id}"))
+    db.session.commit()
+    dispatch(message)
+    flash("Reply queued to be sent again.", "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket_id, _anchor=f"message-{message_id}"))
+
+
+def composer_for(ticket: Ticket) -> MessageForm:
+    """The ticket page's composer, holding the saved reply the agent asked to insert (`?saved_reply=ID`),
+    filled in for this ticket."""
+    form = MessageForm()
+    chosen = whole_number(request.args.get("saved_reply", ""))
+    saved = db.session.get(SavedReply, chosen) if chosen else None
+    if saved is not None and not form.body.data:
+        form.body.data = fill(saved.body, ticket)
+    return form
+
+
+@bp.route("/saved-replies", methods=["GET", "POST"])
+def saved_replies():
+    form = SavedReplyForm()
+    if form.validate_on_submit():
+        try:
+            reply = save(SavedReply(), form.cleaned, current_actor())
+        except ApiError as refused:
+            db.session.rollback()
+            form.title.errors = [*form.title.errors, *refused.body["title"]]
+        else:
+            db.session.commit()
+            flash(f"Saved reply “{reply.title}” added.", "success")
+            return redirect(url_for("conversations.saved_replies"))
+    return render_template("conversations/saved_replies.html", replies=all_saved(), form=form,
+                           placeholders=PLACEHOLDERS)
+
+
+@bp.route("/saved-replies/<ticket_id:reply_id>", methods=["GET", "POST"])
+def saved_reply(reply_id: int):
+    reply = db.session.get(SavedReply, reply_id)
+    if reply is None:
+        raise NotFound("There is no such saved reply.")
+    form = SavedReplyForm(obj=reply)
+    if form.validate_on_submit():
+        try:
+            save(reply, form.cleaned, current_actor())
+        except ApiError as refused:
+            db.session.rollback()
+            form.title.errors = [*form.title.errors, *refused.body["title"]]
+        else:
+            db.session.commit()
+            flash("Saved reply updated.", "success")
+            return redirect(url_for("conversations.saved_replies"))
+    return render_template("conversations/saved_reply.html", reply=reply, form=form, placeholders=PLACEHOLDERS)
+
+
+@bp.post("/saved-replies/<ticket_id:reply_id>/delete")
+def delete_saved_reply_page(reply_id: int):
+    reply = db.session.get(SavedReply, reply_id)
+    if reply is not None and FlaskForm().validate_on_submit():
+        db.session.delete(reply)
+        db.session.commit()
+        flash(f"Saved reply “{reply.title}” deleted.", "success")
+    return redirect(url_for("conversations.saved_replies"))

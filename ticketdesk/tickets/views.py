@@ -1,13 +1,16 @@
 """The agents' pages for tickets: the list, filing a ticket, and one ticket."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound
 
 from ..auth import current_actor
 from ..errors import ApiError
 from ..extensions import db
+from ..mail import configured
 from ..conversations.messages import thread
-from ..forms import MessageForm, StatusForm, TicketForm, TriageForm, label
+from ..conversations.saved_replies import all_saved
+from ..conversations.views import composer_for
+from ..forms import StatusForm, TicketForm, TriageForm, label
 from ..templating import LANGUAGE_NAMES
 from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
 from ..schemas import ticket_query_schema, whole_number
@@ -131,7 +134,8 @@ def detail(ticket_id: int):
     return render_template("tickets/detail.html", ticket=ticket, triage=triage, status_form=StatusForm(),
                            moves=NEXT_STATUSES[ticket.status], history=history,
                            by_desk=[name for name in LABELS if getattr(ticket, f"{name}_set_by") == "desk"],
-                           thread=thread(ticket.id), composer=MessageForm())
+                           thread=thread(ticket.id), composer=composer_for(ticket), saved_replies=all_saved(),
+                           mail_configured=configured(current_app.config))
 
 
 @bp.post("/tickets/<ticket_id:ticket_id>/status")
