@@ -37,11 +37,31 @@ def on_starting(server):
 
 
 def when_ready(server):
-    """One line, once, that says what is running (the workers each build the app; they say nothing)."""
+    """One line, once, that says what is running (the workers each build the app; they say nothing). With the
+    embedded job queue (no JOB_BROKER_URL) the master also starts the one job worker that queue needs, so
+    `make run` delivers mail with nothing else to start; with a broker, workers are started apart."""
     from ticketdesk.banner import startup_line
 
     address = ", ".join(server.cfg.bind)
     server.log.info(startup_line(server.ticketdesk_settings, address, server.cfg.workers, server.cfg.threads))
+    if server.ticketdesk_settings["JOB_BROKER_URL"].startswith("sqlite:"):
+        import subprocess
+        server.ticketdesk_worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+                                                    cwd=str(Path(__file__).resolve().parent))
+        server.log.info("job worker started beside the web workers (embedded queue), pid %s",
+                        server.ticketdesk_worker.pid)
+
+
+def on_exit(server):
+    """The embedded job worker stops with the server (SIGINT: it finishes the jobs it holds)."""
+    worker = getattr(server, "ticketdesk_worker", None)
+    if worker is not None and worker.poll() is None:
+        import signal
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(15)
+        except Exception:
+            worker.kill()
 
 
 def post_worker_init(worker):

@@ -24,7 +24,7 @@ ENVIRONMENT_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_MODEL", "GEMINI_BASE_URL",
     "CLASSIFY_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "PROXY_HOPS",
     "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE", "TRUSTED_HOSTS",
-    "JOB_BROKER_URL", "JOB_WORKERS", "TRAIN_EVERY_HOURS",
+    "JOB_BROKER_URL", "JOB_WORKERS", "JOB_TICK_SECONDS", "TRAIN_EVERY_HOURS",
     "SMTP_URL", "SMTP_TIMEOUT", "MAIL_FROM", "MAIL_RETRY_SECONDS", "MAIL_CLAIM_SECONDS", "MAIL_SWEEP_SECONDS",
     # read by gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
@@ -125,7 +125,7 @@ class Config:
     # or unset for a SQLite file in instance/ (one host: `make run` starts its worker itself)
     JOB_BROKER_URL = os.environ.get("JOB_BROKER_URL") or EMBEDDED_JOBS
     JOB_WORKERS = int(os.environ.get("JOB_WORKERS") or 2)  # threads per `flask worker` process
-    JOB_TICK_SECONDS = 60.0  # how often each worker looks for periodic work (tests shorten it)
+    JOB_TICK_SECONDS = _float("JOB_TICK_SECONDS", 60.0)  # how often each worker looks for periodic work
     # retrain the learned classifier in the background this often (0: only by `flask triage train`)
     TRAIN_EVERY_HOURS = _float("TRAIN_EVERY_HOURS", 24.0, "hours")
 

@@ -88,3 +88,20 @@ def test_compose_web_trusts_the_address_its_own_health_check_uses():
     check = web["healthcheck"]["test"][-1]
     host = re.search(r"http://([^:/]+)", check).group(1)
     assert trusted.endswith(f",{host}") and trusted.startswith("${TRUSTED_HOSTS:-")
+
+
+def test_compose_worker_runs_the_same_image_as_a_job_worker_on_the_shared_queue():
+    web, worker = COMPOSE["services"]["web"], COMPOSE["services"]["worker"]
+    assert worker["build"] == web["build"] == "."
+    assert worker["command"] == ["flask", "--app", "wsgi", "worker"]
+    assert "ports" not in worker  # it serves nothing
+    for service in ("db", "redis"):
+        assert worker["depends_on"][service]["condition"] == "service_healthy"
+    assert worker["depends_on"]["web"]["condition"] == "service_healthy"  # the schema is migrated first
+    shared = {k: v for k, v in web["environment"].items() if k != "WEB_CONCURRENCY"}
+    assert {k: v for k, v in worker["environment"].items() if k != "JOB_WORKERS"} == shared
+    assert web["environment"]["JOB_BROKER_URL"].startswith("redis://redis:6379/")
+    assert web["environment"]["JOB_BROKER_URL"] != web["environment"]["RATELIMIT_STORAGE_URI"]
+    assert set(worker["environment"]) <= set(ENVIRONMENT_VARIABLES)
+    for key in ("SMTP_URL", "MAIL_FROM"):
+        assert key in worker["environment"]

@@ -6,6 +6,7 @@ import re
 import subprocess
 import time
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,8 +21,9 @@ ROOT = Path(__file__).parent.parent
 
 def start_gunicorn(args: list[str], env: dict, port: int):
     """gunicorn in a process of its own; returns (process, base URL) once it answers."""
+    queue = f"sqlite:///{tempfile.mkdtemp(prefix='ticketdesk-jobs-')}/jobs.db"  # no two servers share a queue
     env = {**os.environ, "TICKETDESK_ENV": "production", "SECRET_KEY": "x" * 40, "TRUSTED_HOSTS": "127.0.0.1",
-           "TICKETDESK_CLASSIFIER": "keyword", **env}
+           "TICKETDESK_CLASSIFIER": "keyword", "JOB_BROKER_URL": queue, **env}
     for key in ("OPENAI_API_KEY", "GEMINI_API_KEY", "AUTO_MIGRATE"):
         env.pop(key, None)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "wsgi:app"],
@@ -270,3 +272,33 @@ def test_the_sign_in_limit_holds_across_workers(server, app, agent):
         checked = db.session.scalar(sa.select(sa.func.count()).select_from(SignInAttempt))
     assert checked <= 6, checked  # five, and at most one more once a short wait has passed
     assert statuses.count(429) >= 34 and set(statuses) == {400, 429}
+
+
+def test_with_the_embedded_queue_gunicorn_runs_the_job_worker_itself(app, database_url_for_run, token):
+    """`make run`'s set-up: no broker, so the master starts the job worker; a reply posted over HTTP reaches
+    the mailbox, and the worker stops with the server."""
+    from tests.mailbox import Mailbox
+    mailbox = Mailbox().start()
+    port = free_port()
+    process, base = start_gunicorn(["-c", "gunicorn.conf.py"], {
+        "DATABASE_URL": database_url_for_run, "PORT": str(port), "WEB_CONCURRENCY": "2",
+        "SMTP_URL": mailbox.url, "MAIL_FROM": "support@example.com"}, port)
+    try:
+        status, _, ticket = call("POST", f"{base}/api/tickets/", {
+            "title": "Where is my parcel?", "description": "Order 1182 has not arrived.", "category": "general",
+            "priority": "low", "requester": {"email": "ana@example.com"}}, token=token)
+        assert status == 201
+        status, _, posted = call("POST", f"{base}/api/tickets/{ticket['id']}/messages/",
+                                 {"kind": "reply", "body": "It left our warehouse today."}, token=token)
+        assert status == 201 and posted["delivery"]["state"] == "queued"
+        deadline = time.monotonic() + 30
+        while not mailbox.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [m["To"] for m in mailbox.received] == ["ana@example.com"]
+        workers = subprocess.run(["pgrep", "-f", "flask --app wsgi worker", "-P", str(process.pid)],
+                                 capture_output=True, text=True).stdout.split()
+        assert len(workers) == 1
+    finally:
+        stop(process)
+        mailbox.stop()
+    assert subprocess.run(["pgrep", "-f", "flask --app wsgi worker", "-P", str(process.pid)]).returncode == 1
