@@ -39,6 +39,10 @@ def hostile(client, make_ticket, admin):
                            suggestion_id=shown(LONG_URL)),
                make_ticket(title="Short one", description="Plain words.", priority="low", status="in_progress",
                            suggestion_id=shown("Plain words."))]
+    # a thread with a reply (its delivery shown) and a note, and a saved reply to insert, all hostile too
+    for kind, body in (("reply", f"See {LONG_URL}"), ("note", LONG_WORD)):
+        client.post(f"/api/tickets/{tickets[0]['id']}/messages/", json={"kind": kind, "body": body})
+    client.post("/api/saved-replies/", json={"title": LONG_WORD[:120], "body": f"Hello {{{{ requester.name }}}}, {LONG_URL}"})
     return tickets[0]["id"]
 
 
@@ -46,7 +50,8 @@ def pages(ticket_id: int) -> dict[str, str]:
     return {"list": "/", "list-searched": f"/?search={LONG_WORD[:40]}&ordering=priority", "new": "/tickets/new",
             "detail": f"/tickets/{ticket_id}", "dashboard": "/stats", "api-docs": "/api/docs", "account": "/account",
             "admin": "/admin/", "password": "/account/password", "requester": "/requesters/1",
-            "unknown-ticket": "/tickets/999999"}
+            "saved-replies": "/saved-replies", "saved-reply": "/saved-replies/1",
+            "detail-saved-reply-inserted": f"/tickets/{ticket_id}?saved_reply=1", "unknown-ticket": "/tickets/999999"}
 
 
 def serious(violations: list[dict]) -> list[str]:

@@ -2,6 +2,7 @@
 the same Huey task the worker runs; tests/test_worker.py runs a real worker process), retried after
 temporary failures, stopped by permanent ones, swept up when their job was lost, never sent twice.
 A real SMTP server on 127.0.0.1 receives them; both databases."""
+import re
 import time
 from datetime import timedelta
 
@@ -288,3 +289,28 @@ def test_smtp_urls_mean_what_they_say():
     assert (server.host, server.port, server.starttls, server.ssl) == ("mail.example.com", 587, True, False)
     assert (server.user, server.password) == ("support@example.com", "p:ss")
     assert smtp("smtps://mail.example.com").port == 465 and smtp("smtp://mail.example.com").port == 25
+
+
+def test_an_agent_replies_from_the_page_and_sends_a_refused_reply_again(database_url_for_run, mailbox):
+    from tests.conftest import add_agent, sign_in
+    from tests.test_messages import csrf
+    app, api = build_desk(database_url_for_run, SMTP_URL=mailbox.url, MAIL_FROM=SUPPORT)
+    agent = app.test_client()
+    sign_in(agent, add_agent(app))
+    ticket = api.post("/api/tickets/", json=TICKET).json
+    page = agent.post(f"/tickets/{ticket['id']}/messages", data={
+        "csrf_token": csrf(agent, ticket["id"]), "kind": "reply", "body": "Corrected, Ana.",
+        "then_status": "resolved"}, follow_redirects=True).get_data(as_text=True)
+    assert "Reply queued to be sent and status set to resolved." in page and "sending…" in page
+    mailbox.answer = "554 5.7.1 rejected as spam"
+    run_jobs(app)
+    page = agent.get(f"/tickets/{ticket['id']}").get_data(as_text=True)
+    assert "not delivered: 554 5.7.1 rejected as spam" in page
+    [message_id] = re.findall(rf'action="/tickets/{ticket["id"]}/messages/(\d+)/send"', page)
+    mailbox.answer = None
+    again = agent.post(f"/tickets/{ticket['id']}/messages/{message_id}/send",
+                       data={"csrf_token": csrf(agent, ticket["id"])}, follow_redirects=True)
+    assert "Reply queued to be sent again." in again.get_data(as_text=True)
+    run_jobs(app)
+    assert [m["To"] for m in mailbox.received] == ["Ana Lima <ana@example.com>"]
+    assert "Send again" not in agent.get(f"/tickets/{ticket['id']}").get_data(as_text=True)

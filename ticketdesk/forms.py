@@ -46,7 +46,9 @@ def page_message(name: str, field, message: str) -> str:
         return f"Remove the invisible NUL character from the {what}."
     if message == MESSAGES["surrogate"]:
         return f"The {what} holds a broken character that cannot be stored; type it again."
-    return PROMPTS.get(name, message)  # missing, blank, or not one of the choices
+    if message in (MESSAGES["required"], MESSAGES["blank"], MESSAGES["null"]) or message.endswith("a valid choice."):
+        return PROMPTS.get(name, message)  # missing, blank, or not one of the choices: say what to give
+    return message  # a rule of its own (a saved reply's unknown placeholder) says it best itself
 
 
 class SchemaForm(FlaskForm):
