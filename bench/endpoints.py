@@ -82,7 +82,7 @@ def endpoints(total: int) -> list[Endpoint]:
         # learned answers both fields of this one (the chain is learned,keyword); the suggestion is recorded
         Endpoint("classify (learned)", "/api/tickets/classify/", "POST", CLASSIFY, warm=True),
         Endpoint("page: new-ticket form", "/tickets/new", uses_database=False),
-        # a reply is stored with its delivery in the request; sending it is never the request's work
+        # a reply is stored and queued for the worker (Redis) in the request; sending it never is the request's work
         Endpoint("post a reply", f"/api/tickets/{replies}/messages/", "POST", REPLY),
         # the ticket, its history and its thread: three indexed reads besides the session
         Endpoint("page: ticket with a 50-message thread", f"/tickets/{thread}", plan_checked=False),

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg2
+import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -108,13 +109,18 @@ def wrk(binary: str, base: str, endpoint: Endpoint, connections: int, seconds: i
 
 
 CHAIN = "learned,keyword"  # the learned model answers the classify endpoint where it is sure
+JOB_QUEUE = "redis://127.0.0.1:6379/14"  # the bench's own queue database, emptied at each start
 SECRET_KEY = secrets.token_hex(32)  # the server's, so that load.credentials() can sign an agent's session
 
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "TICKETDESK_ENV": "production", "SECRET_KEY": SECRET_KEY,
            "TRUSTED_HOSTS": "127.0.0.1", "TICKETDESK_CLASSIFIER": CHAIN, "HOST": "127.0.0.1", "PORT": str(port), "AUTO_MIGRATE": "0",
-           "CLASSIFY_RATE_LIMIT": "1000000 per second"}  # measure the classifier, not the limiter
+           "CLASSIFY_RATE_LIMIT": "1000000 per second",  # measure the classifier, not the limiter
+           # replies are queued for delivery as in production (Redis queue, SMTP configured); no worker runs,
+           # so what is measured is the request's own work, and nothing is sent anywhere
+           "JOB_BROKER_URL": JOB_QUEUE, "SMTP_URL": "smtp://127.0.0.1:9", "MAIL_FROM": "support@example.com"}
+    redis.Redis.from_url(JOB_QUEUE).flushdb()
     log = open(RESULTS / "gunicorn.log", "w")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                                "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -345,3 +345,18 @@ def test_a_note_and_a_reply_join_the_thread_in_place(page, live, make_ticket, cl
     page.screenshot(path=screenshots / "ticket-thread.png", full_page=True)
     kinds = [m["kind"] for m in client.get(f"/api/tickets/{ticket['id']}/messages/").json]
     assert kinds == ["note", "reply"]
+
+
+def test_a_saved_reply_is_inserted_at_the_cursor_keeping_what_the_agent_typed(page, live, make_ticket, client):
+    client.post("/api/saved-replies/", json={"title": "Password reset", "body": "Hello {{ requester.name }}, "
+                                             "use the link we sent for ticket #{{ ticket.id }}."})
+    ticket = make_ticket(requester={"email": "ana@example.com", "name": "Ana Lima"})
+    page.goto(f"{live}/tickets/{ticket['id']}")
+    before = page.evaluate("history.length")
+    page.fill("#body", "Thanks for waiting. ")
+    page.click("#insert-saved button[type=submit]")
+    expect(page.locator("#body")).to_have_value(
+        f"Thanks for waiting. Hello Ana Lima, use the link we sent for ticket #{ticket['id']}.")
+    assert page.evaluate("history.length") == before
+    page.click("button[value=reply]")
+    expect(page.locator(".message-reply")).to_contain_text("Thanks for waiting. Hello Ana Lima")

@@ -99,16 +99,9 @@ def composer_for(ticket: Ticket) -> MessageForm:
 @bp.route("/saved-replies", methods=["GET", "POST"])
 def saved_replies():
     form = SavedReplyForm()
-    if form.validate_on_submit():
-        try:
-            reply = save(SavedReply(), form.cleaned, current_actor())
-        except ApiError as refused:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, *refused.body["title"]]
-        else:
-            db.session.commit()
-            flash(f"Saved reply “{reply.title}” added.", "success")
-            return redirect(url_for("conversations.saved_replies"))
+    if form.validate_on_submit() and (reply := _save_from(form, SavedReply())):
+        flash(f"Saved reply “{reply.title}” added.", "success")
+        return redirect(url_for("conversations.saved_replies"))
     return render_template("conversations/saved_replies.html", replies=all_saved(), form=form,
                            placeholders=PLACEHOLDERS)
 
@@ -119,17 +112,22 @@ def saved_reply(reply_id: int):
     if reply is None:
         raise NotFound("There is no such saved reply.")
     form = SavedReplyForm(obj=reply)
-    if form.validate_on_submit():
-        try:
-            save(reply, form.cleaned, current_actor())
-        except ApiError as refused:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, *refused.body["title"]]
-        else:
-            db.session.commit()
-            flash("Saved reply updated.", "success")
-            return redirect(url_for("conversations.saved_replies"))
+    if form.validate_on_submit() and _save_from(form, reply):
+        flash("Saved reply updated.", "success")
+        return redirect(url_for("conversations.saved_replies"))
     return render_template("conversations/saved_reply.html", reply=reply, form=form, placeholders=PLACEHOLDERS)
+
+
+def _save_from(form: SavedReplyForm, reply: SavedReply) -> SavedReply | None:
+    """Save the form's saved reply and commit; None, with the reason on the title, when its title is taken."""
+    try:
+        save(reply, form.cleaned, current_actor())
+    except ApiError as refused:
+        db.session.rollback()
+        form.title.errors = [*form.title.errors, *refused.body["title"]]
+        return None
+    db.session.commit()
+    return reply
 
 
 @bp.post("/saved-replies/<ticket_id:reply_id>/delete")

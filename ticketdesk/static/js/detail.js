@@ -2,8 +2,32 @@
 // show the result at once. Without JavaScript the forms post and redirect as usual.
 "use strict";
 
+// "Insert" a saved reply: the server fills it in for this ticket; the script puts it at the cursor, keeping
+// what the agent already typed (without JavaScript the page reloads with it in an empty composer).
+async function insertSaved(event) {
+  const form = event.target.closest("form#insert-saved");
+  if (!form) return false;
+  event.preventDefault();
+  const url = new URL(form.action, location.href);
+  url.search = new URLSearchParams(new FormData(form)).toString();
+  url.hash = "";
+  try {
+    const { doc } = await TicketDesk.fetchPage(url);
+    const filled = doc.querySelector("#composer textarea[name=body]")?.value || "";
+    const box = document.querySelector("#composer textarea[name=body]");
+    const at = box.selectionStart ?? box.value.length;
+    box.value = box.value.slice(0, at) + filled + box.value.slice(box.selectionEnd ?? at);
+    box.focus();
+    box.setSelectionRange(at + filled.length, at + filled.length);
+  } catch (err) {
+    form.submit();
+  }
+  return true;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("submit", async (event) => {
+    if (await insertSaved(event)) return;
     const form = event.target.closest("form[data-enhance]");
     if (!form) return;
     event.preventDefault();
