@@ -314,3 +314,19 @@ def test_an_agent_replies_from_the_page_and_sends_a_refused_reply_again(database
     run_jobs(app)
     assert [m["To"] for m in mailbox.received] == ["Ana Lima <ana@example.com>"]
     assert "Send again" not in agent.get(f"/tickets/{ticket['id']}").get_data(as_text=True)
+
+
+def test_a_reply_posted_while_the_queue_is_down_is_kept_and_the_sweep_sends_it(database_url_for_run, mailbox):
+    from tests.servers import free_port
+    down = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app, client = build_desk(database_url_for_run, JOB_BROKER_URL=down, SMTP_URL=mailbox.url, MAIL_FROM=SUPPORT)
+    ticket = client.post("/api/tickets/", json=TICKET).json
+    posted = reply(client, ticket["id"])
+    assert posted["delivery"]["state"] == "queued"  # the request succeeded; the mail waits in the database
+    up = make_app(database_url_for_run, SMTP_URL=mailbox.url, MAIL_FROM=SUPPORT)  # the queue is back
+    with up.app_context():
+        db.session.execute(sa.update(Message).values(next_attempt_at=utcnow() - timedelta(minutes=2)))
+        db.session.commit()
+        assert sweep() == 1
+    run_jobs(up)
+    assert len(mailbox.received) == 1 and stored(up, posted["id"]).delivery_state == "sent"
