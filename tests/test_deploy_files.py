@@ -95,6 +95,7 @@ def test_compose_worker_runs_the_same_image_as_a_job_worker_on_the_shared_queue(
     assert worker["build"] == web["build"] == "."
     assert worker["command"] == ["flask", "--app", "wsgi", "worker"]
     assert "ports" not in worker  # it serves nothing
+    assert worker["stop_signal"] == "SIGINT"  # docker stop lets it finish the mail it is sending
     for service in ("db", "redis"):
         assert worker["depends_on"][service]["condition"] == "service_healthy"
     assert worker["depends_on"]["web"]["condition"] == "service_healthy"  # the schema is migrated first
