@@ -26,6 +26,8 @@ ENVIRONMENT_VARIABLES = (
     "CORS_ALLOWED_ORIGINS", "MAX_CONTENT_LENGTH", "LOG_LEVEL", "AUTO_MIGRATE", "TRUSTED_HOSTS",
     "JOB_BROKER_URL", "JOB_WORKERS", "JOB_TICK_SECONDS", "TRAIN_EVERY_HOURS",
     "SMTP_URL", "SMTP_TIMEOUT", "MAIL_FROM", "MAIL_RETRY_SECONDS", "MAIL_CLAIM_SECONDS", "MAIL_SWEEP_SECONDS",
+    "IMAP_URL", "IMAP_MOVE_TO", "MAIL_FETCH_SECONDS", "MAIL_MAX_MESSAGE_BYTES", "MAIL_MAX_ATTACHMENT_BYTES",
+    "MAIL_ACKNOWLEDGE",
     # read by gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
 )
@@ -140,6 +142,18 @@ class Config:
     MAIL_CLAIM_SECONDS = _float("MAIL_CLAIM_SECONDS", 300.0)
     # how often queued mail whose job was lost is looked for (and picked up when it has been due this long)
     MAIL_SWEEP_SECONDS = _float("MAIL_SWEEP_SECONDS", 60.0)
+
+    # incoming mail: the mailbox the worker fetches every MAIL_FETCH_SECONDS, e.g.
+    # imaps://support%40example.com:password@imap.example.com/INBOX; unset: mail comes in only by
+    # `flask mail ingest` (an MTA pipe). Fetched mail is marked seen, or moved to IMAP_MOVE_TO when set.
+    IMAP_URL = os.environ.get("IMAP_URL") or None
+    IMAP_MOVE_TO = os.environ.get("IMAP_MOVE_TO") or None
+    MAIL_FETCH_SECONDS = _float("MAIL_FETCH_SECONDS", 60.0)
+    # a larger mail is quarantined whole; a larger attachment is listed but kept only in the original mail
+    MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("MAIL_MAX_MESSAGE_BYTES") or 25 * 1024 * 1024)
+    MAIL_MAX_ATTACHMENT_BYTES = int(os.environ.get("MAIL_MAX_ATTACHMENT_BYTES") or 10 * 1024 * 1024)
+    # answer each new ticket that came by mail with its number (threaded like replies; needs SMTP_URL)
+    MAIL_ACKNOWLEDGE = _flag("MAIL_ACKNOWLEDGE", False)
 
     @classmethod
     def finalize(cls, config: dict) -> None:

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import database_url
+from tests.mailbox import Mailbox
 from ticketdesk import create_app
 from ticketdesk.auth.passwords import hash_password
 from ticketdesk.auth.sessions import start_session
@@ -44,7 +45,7 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
-            for table in ("saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
+            for table in ("attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
                           "api_tokens", "agent_sessions",
                           "sign_in_attempts", "admin_events", "users", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
@@ -73,7 +74,7 @@ def app(database_url_for_run):
         db.engine.dispose()
 
 
-TABLES = ("saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "tickets", "requesters", "api_tokens", "agent_sessions", "sign_in_attempts", "admin_events", "users")
+TABLES = ("attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "tickets", "requesters", "api_tokens", "agent_sessions", "sign_in_attempts", "admin_events", "users")
 
 
 def empty_tables() -> None:
@@ -115,6 +116,14 @@ def sign_in(client, user_id: int) -> None:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
         session["sid"] = key
+
+
+@pytest.fixture
+def mailbox():
+    """A real SMTP server on 127.0.0.1 that keeps what it accepts (tests/mailbox.py)."""
+    box = Mailbox().start()
+    yield box
+    box.stop()
 
 
 @pytest.fixture

@@ -104,5 +104,5 @@ def test_compose_worker_runs_the_same_image_as_a_job_worker_on_the_shared_queue(
     assert web["environment"]["JOB_BROKER_URL"].startswith("redis://redis:6379/")
     assert web["environment"]["JOB_BROKER_URL"] != web["environment"]["RATELIMIT_STORAGE_URI"]
     assert set(worker["environment"]) <= set(ENVIRONMENT_VARIABLES)
-    for key in ("SMTP_URL", "MAIL_FROM"):
-        assert key in worker["environment"]
+    for key in ("SMTP_URL", "MAIL_FROM", "IMAP_URL", "IMAP_MOVE_TO", "MAIL_FETCH_SECONDS", "MAIL_ACKNOWLEDGE"):
+        assert key in worker["environment"]  # the worker sends the mail and fetches the mailbox

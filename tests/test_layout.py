@@ -1,11 +1,15 @@
 """Every page at phone, small-phone and desktop widths, signed in, with hostile content (long unbroken words,
 long URLs, a 3,000-character description): nothing may scroll sideways, and axe-core (WCAG 2.1 A and AA)
 may find nothing serious or critical. Screenshots of each page at each width go to the run's folder."""
+from email.message import EmailMessage
+from email.utils import make_msgid
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser import open_page, sign_in
+from ticketdesk.mail.intake import ingest
 
 WIDTHS = {"small-phone": 320, "phone": 390, "desktop": 1366}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -27,7 +31,7 @@ def admin(app, agent):
 
 
 @pytest.fixture
-def hostile(client, make_ticket, admin):
+def hostile(app, client, make_ticket, admin):
     """Tickets whose content would push a careless layout sideways; filed with suggestions, so that the
     dashboard's triage panel has rows and corrections, and the first with a category the desk chose."""
     def shown(description):
@@ -43,7 +47,23 @@ def hostile(client, make_ticket, admin):
     for kind, body in (("reply", f"See {LONG_URL}"), ("note", LONG_WORD)):
         client.post(f"/api/tickets/{tickets[0]['id']}/messages/", json={"kind": kind, "body": body})
     client.post("/api/saved-replies/", json={"title": LONG_WORD[:120], "body": f"Hello {{{{ requester.name }}}}, {LONG_URL}"})
+    with app.app_context():  # mail: a ticket (4) from a mail with a long file name, a reply into ticket 1, a quarantined mail
+        for raw in (hostile_mail(f"{LONG_WORD} {LONG_URL}", "new@example.org"),
+                    hostile_mail(f"Re: [#{tickets[0]['id']}]", f"{'a' * 60}@{'b' * 60}.example.com"),
+                    hostile_mail(LONG_WORD, None)):
+            ingest(raw)
     return tickets[0]["id"]
+
+
+def hostile_mail(subject: str, sender: str | None) -> bytes:
+    mail = EmailMessage()
+    mail["From"] = f"{LONG_WORD} <{sender}>" if sender else "undisclosed-recipients:;"
+    mail["To"] = "support@example.com"
+    mail["Subject"] = subject
+    mail["Message-ID"] = make_msgid(domain="example.org")
+    mail.set_content(DESCRIPTION[:3000])
+    mail.add_attachment(b"%PDF-1.4 hostile", maintype="application", subtype="pdf", filename=f"{LONG_WORD}.pdf")
+    return mail.as_bytes()
 
 
 def pages(ticket_id: int) -> dict[str, str]:
@@ -51,7 +71,8 @@ def pages(ticket_id: int) -> dict[str, str]:
             "detail": f"/tickets/{ticket_id}", "dashboard": "/stats", "api-docs": "/api/docs", "account": "/account",
             "admin": "/admin/", "password": "/account/password", "requester": "/requesters/1",
             "saved-replies": "/saved-replies", "saved-reply": "/saved-replies/1",
-            "detail-saved-reply-inserted": f"/tickets/{ticket_id}?saved_reply=1", "unknown-ticket": "/tickets/999999"}
+            "detail-saved-reply-inserted": f"/tickets/{ticket_id}?saved_reply=1", "unknown-ticket": "/tickets/999999",
+            "detail-from-mail": "/tickets/4", "mail-original": "/mail/1", "mail-quarantine": "/admin/mail"}
 
 
 def serious(violations: list[dict]) -> list[str]:

@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import add_token, empty_tables, make_app
-from tests.mailbox import Mailbox
 from ticketdesk.extensions import db
-from ticketdesk.jobs.periodic import claim
+from ticketdesk.jobs.periods import claim
 from ticketdesk.mail.delivery import deliver, sweep
 from ticketdesk.models import Message, utcnow
 
@@ -20,13 +19,6 @@ SUPPORT = "Example Support <support@example.com>"
 ANA = {"email": "ana@example.com", "name": "Ana Lima"}
 TICKET = {"title": "Invoice shows the wrong VAT", "description": "My invoice INV-7 has 19% instead of 7%.",
           "category": "billing", "priority": "medium", "requester": ANA}
-
-
-@pytest.fixture
-def mailbox():
-    box = Mailbox().start()
-    yield box
-    box.stop()
 
 
 def build_desk(url, **settings):

@@ -24,7 +24,7 @@ def test_notes_replies_and_customer_words_make_a_thread_oldest_first(client, mak
     thread = client.get(f"/api/tickets/{ticket['id']}/messages/").json
     assert [m["id"] for m in thread] == [note.json["id"], reply["id"], said["id"]]
     assert thread[1] == reply
-    assert set(thread[0]) == {"id", "kind", "body", "author", "created_at", "delivery"}
+    assert set(thread[0]) == {"id", "kind", "body", "author", "created_at", "delivery", "attachments"}
 
 
 def test_a_reply_needs_someone_to_reply_to_and_the_kind_is_required(client, make_ticket):

@@ -56,7 +56,7 @@ def test_the_ticket_shape_is_what_the_api_writes(client, make_ticket):
     component = client.get("/api/openapi.json").json["components"]["schemas"]["Ticket"]
     assert list(component["properties"]) == list(ticket) == list(TicketSchema().fields)
     assert {name for name, p in component["properties"].items() if p.get("readOnly")} == {
-        "id", "created_at", "updated_at", "created_by", "language", "triaged_by", "requester"}
+        "id", "created_at", "updated_at", "created_by", "language", "triaged_by", "requester", "follows_up"}
 
 
 def test_the_document_names_the_conditional_and_retry_headers(client):

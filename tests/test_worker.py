@@ -11,19 +11,11 @@ import time
 import pytest
 import redis
 
-from tests.mailbox import Mailbox
 from tests.test_mail_out import SUPPORT, TICKET, build_desk, reply, stored
 from ticketdesk.extensions import db
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDIS = "redis://127.0.0.1:6379/15"  # a database of its own, emptied before each test
-
-
-@pytest.fixture
-def mailbox():
-    box = Mailbox().start()
-    yield box
-    box.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import column_property, deferred, relationship
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -86,6 +86,8 @@ class Ticket(db.Model):
     # an agent replied)
     first_reply_at = sa.Column(UTCDateTime)
     waiting_since = sa.Column(UTCDateTime)
+    # migration 0013: the closed ticket this one continues (the requester wrote again after it was closed)
+    follows_up_id = sa.Column(sa.Integer)  # references tickets.id (enforced on PostgreSQL: table args)
 
     @property
     def requester_email(self) -> str | None:
@@ -112,6 +114,9 @@ class Ticket(db.Model):
         # SQLite cannot add a constraint to an existing table in place (migration 0009)
         sa.ForeignKeyConstraint([requester_id], ["requesters.id"], name="fk_tickets_requester")
         .ddl_if(dialect="postgresql"),
+        sa.ForeignKeyConstraint([follows_up_id], ["tickets.id"], name="fk_tickets_follows_up")
+        .ddl_if(dialect="postgresql"),
+        sa.Index("ix_tickets_follows_up_id", follows_up_id),
         # the priority ordering (critical first, then oldest), unfiltered and by status
         sa.Index("ix_tickets_rank_created_id", sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
         sa.Index("ix_tickets_status_rank_created_id", status, sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
@@ -175,6 +180,61 @@ class Message(db.Model):
                       sa.CheckConstraint(_in("kind", MESSAGE_KINDS), name="ck_messages_kind").ddl_if(dialect="postgresql"))
 
 
+MAIL_OUTCOMES = ("ticket", "message", "ignored", "bounce", "quarantined")
+
+
+class IncomingMail(db.Model):
+    """One mail that reached the desk, kept as it came (the original agents can view, and what a
+    quarantined mail is retried from), with what it became. `key` makes a second copy a duplicate: the
+    SHA-256 of its Message-ID, or of its bytes when it has none. Migration 0013."""
+
+    __tablename__ = "incoming_mails"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    key = sa.Column(sa.String(64), nullable=False)
+    mail_message_id = sa.Column(sa.String(255))  # matched by replies that answer the requester's own mail
+    received_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    sender = sa.Column(sa.String(254))
+    subject = sa.Column(sa.String(255))
+    size = sa.Column(sa.Integer, nullable=False)
+    raw = sa.Column(sa.LargeBinary, nullable=False)
+    outcome = sa.Column(sa.String(16), nullable=False)
+    detail = sa.Column(sa.String(500))  # why it was ignored or quarantined
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="SET NULL"))
+    message_id = sa.Column(sa.Integer, sa.ForeignKey("messages.id", ondelete="SET NULL"))  # NULL: the ticket's opening
+
+    __table_args__ = (sa.UniqueConstraint(key, name="uq_incoming_mails_key"),
+                      sa.Index("ix_incoming_mails_mail_message_id", mail_message_id),
+                      sa.Index("ix_incoming_mails_ticket_id", ticket_id),
+                      sa.Index("ix_incoming_mails_quarantined", id, sqlite_where=sa.text("outcome = 'quarantined'"),
+                               postgresql_where=sa.text("outcome = 'quarantined'")),
+                      sa.CheckConstraint(_in("outcome", MAIL_OUTCOMES), name="ck_incoming_mails_outcome")
+                      .ddl_if(dialect="postgresql"))
+
+
+class Attachment(db.Model):
+    """A file that came with a mail, kept in the database so the web and the worker on any host serve the
+    same one. `data` is NULL when it was larger than MAIL_MAX_ATTACHMENT_BYTES: it is still in the original
+    mail. Migration 0013."""
+
+    __tablename__ = "attachments"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    mail_id = sa.Column(sa.Integer, sa.ForeignKey("incoming_mails.id", ondelete="CASCADE"), nullable=False)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    message_id = sa.Column(sa.Integer, sa.ForeignKey("messages.id", ondelete="CASCADE"))  # NULL: the opening mail's
+    filename = sa.Column(sa.String(255), nullable=False)
+    content_type = sa.Column(sa.String(127), nullable=False)
+    size = sa.Column(sa.Integer, nullable=False)
+    data = deferred(sa.Column(sa.LargeBinary))
+
+    __table_args__ = (sa.Index("ix_attachments_ticket_id", ticket_id, id),)
+
+
+# whether the file itself is kept, known without loading it
+Attachment.kept = column_property(Attachment.__table__.c.data.is_not(None))
+
+
 SAVED_REPLY_TITLE_MAX = 120
 
 
@@ -195,7 +255,7 @@ class SavedReply(db.Model):
 
 
 class PeriodicRun(db.Model):
-    """The period each periodic job last ran for (jobs/periodic.py): one row per job. Migration 0011."""
+    """The period each periodic job last ran for (jobs/periods.py): one row per job. Migration 0011."""
 
     __tablename__ = "periodic_runs"
 

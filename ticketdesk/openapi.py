@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .models import CATEGORIES, MAX_ID, PRIORITIES, ROLES, STATUSES
-from .schemas import (NO_NUL, MessageSchema, NewMessageSchema, SavedReplySchema, TicketCreateSchema, TicketEventSchema, TicketQuerySchema,
+from .schemas import (NO_NUL, AttachmentSchema, MessageSchema, NewMessageSchema, SavedReplySchema, TicketCreateSchema, TicketEventSchema, TicketQuerySchema,
                       TicketSchema, text_pattern)
 
 bp = Blueprint("openapi", __name__)
@@ -254,6 +254,18 @@ OPERATIONS = {
             },
         },
     },
+    "/api/tickets/{ticket_id}/attachments/": {
+        "parameters": [TICKET_ID],
+        "get": {
+            "tags": ["Conversations"],
+            "operationId": "listAttachments",
+            "summary": "The files a ticket's mails came with, oldest first",
+            "description": "Those of the mail that opened the ticket (`message_id` null) and of every customer "
+                           "mail since. `url` downloads one, always as an attachment, with the same credentials.",
+            "responses": {"200": _answer("The attachments.", {"type": "array", "items": "Attachment"}),
+                          "404": NOT_FOUND, "503": UNAVAILABLE},
+        },
+    },
     "/api/tickets/{ticket_id}/messages/{message_id}/send/": {
         "parameters": [TICKET_ID, MESSAGE_ID],
         "post": {
@@ -364,6 +376,7 @@ def build_spec() -> dict:
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Ticket", schema=TicketSchema)
     spec.components.schema("NewTicket", schema=TicketCreateSchema)
+    spec.components.schema("Attachment", schema=AttachmentSchema)
     spec.components.schema("Message", schema=MessageSchema)
     spec.components.schema("NewMessage", schema=NewMessageSchema)
     spec.components.schema("TicketChange", schema=TicketSchema(partial=True))

@@ -1,6 +1,7 @@
 """API input validation and output, with the error messages the earlier systems' clients expect."""
 from datetime import datetime, timezone
 
+from flask import url_for
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .errors import ApiError
@@ -134,6 +135,9 @@ class TicketSchema(Schema):
                        "null when the client chose both."})
     requester = fields.Nested("RequesterSchema", dump_only=True, allow_none=True, metadata={
         "description": "The customer who wrote in; null when the ticket was filed without one."})
+    follows_up = fields.Integer(dump_only=True, allow_none=True, attribute="follows_up_id", metadata={
+        "description": "The closed ticket this one continues: the requester answered it by mail after it was "
+                       "closed. Null otherwise."})
 
 
 class EmailAddress(fields.Email):
@@ -238,6 +242,20 @@ class NewMessageSchema(Schema):
     body = Text(max_length=MESSAGE_MAX, required=True)
 
 
+class AttachmentSchema(Schema):
+    """A file that came with a mail."""
+
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"description": "As the mail declared it."})
+    size = fields.Integer(required=True, metadata={"description": "In bytes."})
+    message_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The message it came with; null for the mail that opened the ticket."})
+    url = fields.String(required=True, allow_none=True, metadata={
+        "description": "Where to download it (a download, never shown inline; same credentials as the API). "
+                       "Null when it was larger than MAIL_MAX_ATTACHMENT_BYTES: it is then only in the original mail."})
+
+
 class MessageSchema(NewMessageSchema):
     """One message of a ticket's thread, as the API answers it."""
 
@@ -248,6 +266,8 @@ class MessageSchema(NewMessageSchema):
     created_at = UTCTime(dump_only=True)
     delivery = fields.Nested(DeliverySchema, dump_only=True, allow_none=True, metadata={
         "description": "A reply's delivery to the requester; null for notes and customer messages."})
+    attachments = fields.List(fields.Nested(AttachmentSchema), dump_only=True, metadata={
+        "description": "The files a customer's mail came with; empty for every other message."})
 
 
 class SavedReplySchema(Schema):
@@ -278,11 +298,19 @@ def saved_reply_json(reply) -> dict:
             "updated_by": reply.updated_by}
 
 
-def message_json(message) -> dict:
+def message_json(message, files=()) -> dict:
+    """`files` are the message's attachments (a mail's), as `attachment_json` gives them."""
     delivery = None if message.delivery_state is None else {"state": message.delivery_state,
                                                            "detail": message.delivery_detail}
     return {"id": message.id, "kind": message.kind, "body": message.body, "author": message.author,
-            "created_at": utc_text(message.created_at), "delivery": delivery}
+            "created_at": utc_text(message.created_at), "delivery": delivery,
+            "attachments": [attachment_json(f) for f in files]}
+
+
+def attachment_json(file) -> dict:
+    return {"id": file.id, "filename": file.filename, "content_type": file.content_type, "size": file.size,
+            "message_id": file.message_id,
+            "url": url_for("mail.attachment", attachment_id=file.id, _external=True) if file.kept else None}
 
 
 def ticket_json(ticket) -> dict:
@@ -292,7 +320,7 @@ def ticket_json(ticket) -> dict:
             "priority": ticket.priority, "status": ticket.status, "created_at": utc_text(ticket.created_at),
             "updated_at": utc_text(ticket.updated_at), "created_by": ticket.created_by, "language": ticket.language,
             "triaged_by": ticket.triaged_by, "requester": None if ticket.requester_email is None else
-            {"email": ticket.requester_email, "name": ticket.requester_name}}
+            {"email": ticket.requester_email, "name": ticket.requester_name}, "follows_up": ticket.follows_up_id}
 
 
 def event_json(event) -> dict:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from ..auth import auth_required, manage
 from ..extensions import db
-from ..models import ROLES, SCOPES, AdminEvent, ApiToken, SignInAttempt, User, utcnow
+from ..models import ROLES, SCOPES, AdminEvent, ApiToken, IncomingMail, SignInAttempt, User, utcnow
 from . import bp
 
 SHOWN = 50  # recent admin changes and sign-ins listed
@@ -18,14 +18,15 @@ EXPIRIES = {"": None, "30": 30, "90": 90, "365": 365}  # days a new token may li
 
 
 def page(status: int = 200, **shown_once):
+    quarantined = db.session.scalar(sa.select(sa.func.count()).where(IncomingMail.outcome == "quarantined"))
     if not auth_required():
-        return render_template("admin/index.html", auth_off=True)
+        return render_template("admin/index.html", auth_off=True, quarantined=quarantined)
     last_sign_in = (sa.select(SignInAttempt.email, sa.func.max(SignInAttempt.at).label("at"))
                     .where(SignInAttempt.succeeded).group_by(SignInAttempt.email).subquery())
     agents = db.session.execute(sa.select(User, last_sign_in.c.at).outerjoin(
         last_sign_in, last_sign_in.c.email == User.email).order_by(User.email)).all()
     return render_template(
-        "admin/index.html", agents=agents, roles=ROLES, scopes=SCOPES, expiries=EXPIRIES, now=utcnow(),
+        "admin/index.html", quarantined=quarantined, agents=agents, roles=ROLES, scopes=SCOPES, expiries=EXPIRIES, now=utcnow(),
         tokens=db.session.scalars(sa.select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name)).all(),
         events=db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id.desc()).limit(SHOWN)).all(),
         sign_ins=db.session.scalars(sa.select(SignInAttempt).order_by(SignInAttempt.id.desc()).limit(SHOWN)).all(),

@@ -6,6 +6,7 @@ from ..auth import current_actor
 from ..errors import ApiError
 from ..extensions import db
 from ..mail.delivery import send_again
+from ..mail.files import attachments_by_message
 from ..models import Message, SavedReply
 from ..schemas import (load_or_400, message_json, message_schema, saved_reply_json, saved_reply_patch_schema,
                        saved_reply_schema)
@@ -19,7 +20,8 @@ from .saved_replies import all_saved, save
 def list_messages(ticket_id: int):
     """The thread, oldest first (the ticket's description is its opening, in the ticket itself)."""
     get_ticket_or_404(ticket_id)
-    return jsonify([message_json(m) for m in thread(ticket_id)])
+    files = attachments_by_message(ticket_id)
+    return jsonify([message_json(m, files.get(m.id, ())) for m in thread(ticket_id)])
 
 
 @api_route(bp, "/api/tickets/<ticket_id:ticket_id>/messages/", methods=["POST"])

@@ -7,7 +7,7 @@ production take one code path; Celery would need a broker even for a first look,
 scheduler. A task is named here and registered on each app's Huey with the app's context around it.
 
 Periodic work runs once per period however many workers tick: each period is a numbered slot claimed in the
-database (periodic.py), so the first worker to reach a slot runs it and the others skip it."""
+database (periods.py), so the first worker to reach a slot runs it and the others skip it."""
 import logging
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -87,7 +87,7 @@ class Jobs:
 
     def tick(self) -> list[str]:
         """Each worker's periodic wake-up: queue every periodic job whose current period nobody ran yet."""
-        from .periodic import claim
+        from .periods import claim
         started = []
         for name, (every, _fn) in PERIODIC.items():
             seconds = every(current_app.config)

@@ -1,4 +1,5 @@
-"""Mail: replies leave the desk as email, delivered by the job worker over SMTP (and, next, mail comes in)."""
+"""Mail: replies leave the desk as email, delivered by the job worker over SMTP; mail to the support address
+comes in by IMAP (fetched by the worker) or an MTA's pipe, and becomes tickets and messages."""
 from flask import Blueprint, Flask
 
 bp = Blueprint("mail", __name__, cli_group="mail")
@@ -9,7 +10,7 @@ def configured(config) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    # imported here, not above: the conversations package imports delivery from this package, and these
+    # import the tickets package, which imports conversations
+    from . import api, cli, delivery, imap, views  # noqa: F401  (routes and commands attach to bp; jobs register)
     app.register_blueprint(bp)
-
-
-from . import cli, delivery  # noqa: E402,F401  (commands attach themselves to bp; jobs register themselves)

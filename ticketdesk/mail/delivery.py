@@ -21,7 +21,7 @@ from flask import current_app
 from ..errors import ApiError
 from ..extensions import db
 from ..jobs import enqueue, periodic, task
-from ..models import Message, Ticket, utcnow
+from ..models import IncomingMail, Message, Ticket, utcnow
 from . import configured
 from .outgoing import compose, new_message_id
 from .settings import retry_waits
@@ -135,8 +135,13 @@ def _record(message_id: int, **values) -> None:
 
 
 def _earlier(message: Message) -> list[str]:
-    """The ticket's earlier mails' Message-IDs, oldest first: what this one answers."""
-    return list(db.session.scalars(
+    """The ticket's earlier mails' Message-IDs, oldest first: what this one answers. The first is the
+    requester's own mail when the ticket came by mail; then every reply and customer mail since."""
+    opening = db.session.scalars(
+        sa.select(IncomingMail.mail_message_id)
+        .where(IncomingMail.ticket_id == message.ticket_id, IncomingMail.outcome == "ticket",
+               IncomingMail.mail_message_id.is_not(None)).limit(1)).all()
+    return opening + list(db.session.scalars(
         sa.select(Message.mail_message_id)
         .where(Message.ticket_id == message.ticket_id, Message.id < message.id, Message.mail_message_id.is_not(None))
         .order_by(Message.id)))

@@ -7,6 +7,7 @@ from ..auth import current_actor
 from ..errors import ApiError
 from ..extensions import db
 from ..mail import configured
+from ..mail.files import attachments_by_message, originals_by_message
 from ..conversations.messages import thread
 from ..conversations.saved_replies import all_saved
 from ..conversations.views import composer_for
@@ -135,7 +136,10 @@ def detail(ticket_id: int):
                            moves=NEXT_STATUSES[ticket.status], history=history,
                            by_desk=[name for name in LABELS if getattr(ticket, f"{name}_set_by") == "desk"],
                            thread=thread(ticket.id), composer=composer_for(ticket), saved_replies=all_saved(),
-                           mail_configured=configured(current_app.config))
+                           mail_configured=configured(current_app.config), files=attachments_by_message(ticket.id),
+                           originals=originals_by_message(ticket.id),
+                           follow_ups=db.session.scalars(db.select(Ticket.id).where(Ticket.follows_up_id == ticket.id)
+                                                         .order_by(Ticket.id)).all())
 
 
 @bp.post("/tickets/<ticket_id:ticket_id>/status")

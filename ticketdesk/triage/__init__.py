@@ -9,4 +9,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from . import cli, retrain  # noqa: E402,F401  (commands attach themselves to bp; retraining is a periodic job)
+from . import cli, refine, retrain  # noqa: E402,F401  (commands attach themselves to bp; jobs register themselves)

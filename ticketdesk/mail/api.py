@@ -1,0 +1,16 @@
+"""Incoming mail in the JSON API: a ticket's attachments (each message's are also in the thread)."""
+from flask import jsonify
+
+from ..api import api_route
+from ..schemas import attachment_json
+from ..tickets.api import get_ticket_or_404
+from . import bp
+from .files import attachments_by_message
+
+
+@api_route(bp, "/api/tickets/<ticket_id:ticket_id>/attachments/", methods=["GET"])
+def list_attachments(ticket_id: int):
+    """Every file the ticket's mails came with, oldest first."""
+    get_ticket_or_404(ticket_id)
+    files = [f for group in attachments_by_message(ticket_id).values() for f in group]
+    return jsonify([attachment_json(f) for f in sorted(files, key=lambda f: f.id)])

@@ -1,0 +1,117 @@
+"""Fetching the support mailbox over IMAP (IMAPClient): every unseen mail in IMAP_URL's folder is taken in
+by `ingest` and only then marked seen (or moved to IMAP_MOVE_TO). A crash in between leaves the mail
+unseen; the next fetch finds it again and `ingest` knows it as a duplicate, so nothing is created twice.
+
+The worker fetches every MAIL_FETCH_SECONDS (one worker per period, however many run); `flask mail fetch`
+fetches once. Two fetches that overlap (one ran longer than a period) take each mail once all the same:
+the second copy is a duplicate."""
+import logging
+import ssl
+from dataclasses import dataclass, field
+
+from flask import current_app
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from ..jobs import periodic
+from .intake import Outcome, ingest
+from .settings import imap
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 60  # seconds for one IMAP command
+BATCH_COUNT, BATCH_BYTES = 50, 32 * 1024 * 1024  # mails fetched per round trip, and their most bytes
+SEEN = b"\\Seen"
+
+
+class FetchFailed(Exception):
+    """The mailbox could not be reached or read (the mail stays in it for the next fetch)."""
+
+
+@dataclass
+class Fetched:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.outcomes:
+            return "no new mail"
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            word = outcome.said.split(" ", 1)[0].rstrip(":")
+            counts[word] = counts.get(word, 0) + 1
+        return f"{len(self.outcomes)} mails: " + ", ".join(f"{n} {word}" for word, n in counts.items())
+
+
+def fetch(url: str, move_to: str | None = None) -> Fetched:
+    """Take in every unseen mail in the mailbox `url` names; raises FetchFailed saying why it could not."""
+    settings = imap(url)
+    fetched = Fetched()
+    try:
+        with IMAPClient(settings.host, settings.port, ssl=settings.ssl, timeout=TIMEOUT,
+                        ssl_context=ssl.create_default_context()) as client:
+            if settings.starttls:
+                client.starttls(ssl.create_default_context())
+            client.login(settings.user, settings.password)
+            client.select_folder(settings.folder)
+            uids = client.search(["UNSEEN"])
+            for batch in _batches(client, uids):
+                for uid, data in client.fetch(batch, ["BODY.PEEK[]"]).items():
+                    raw = data.get(b"BODY[]")
+                    if raw is not None:
+                        fetched.outcomes.append(ingest(bytes(raw)))
+                _done(client, batch, move_to)
+    except (IMAPClientError, OSError) as e:  # refused, timed out, TLS, a sign-in or folder the server refused
+        raise FetchFailed(f"{settings.host}:{settings.port}: {_reason(e)}") from None
+    return fetched
+
+
+def _batches(client: IMAPClient, uids: list[int]):
+    """The unseen mails in groups small enough to hold in memory at once."""
+    sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
+    batch, total = [], 0
+    for uid in sorted(sizes):
+        size = sizes[uid].get(b"RFC822.SIZE", 0)
+        if batch and (len(batch) >= BATCH_COUNT or total + size > BATCH_BYTES):
+            yield batch
+            batch, total = [], 0
+        batch.append(uid)
+        total += size
+    if batch:
+        yield batch
+
+
+def _done(client: IMAPClient, uids: list[int], move_to: str | None) -> None:
+    """Mark mail that is committed as taken: seen, or moved out of the fetched folder."""
+    if not move_to:
+        client.add_flags(uids, [SEEN], silent=True)
+        return
+    client.add_flags(uids, [SEEN], silent=True)
+    if client.has_capability("MOVE"):
+        client.move(uids, move_to)
+    else:
+        client.copy(uids, move_to)
+        client.delete_messages(uids, silent=True)
+        client.expunge(uids if client.has_capability("UIDPLUS") else None)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "the IMAP server refused the connection"
+    if isinstance(error, TimeoutError):
+        return "the IMAP server did not answer in time"
+    text = error.args[0] if error.args else ""
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+@periodic("mail.fetch", every=lambda config: config["MAIL_FETCH_SECONDS"] if config.get("IMAP_URL") else 0)
+def fetch_job() -> str:
+    config = current_app.config
+    try:
+        fetched = fetch(config["IMAP_URL"], config["IMAP_MOVE_TO"])
+    except FetchFailed as failed:
+        log.warning("mail fetch: %s; trying again in %g s", failed, config["MAIL_FETCH_SECONDS"])
+        return f"failed: {failed}"
+    if fetched.outcomes:
+        log.info("mail fetch: %s", fetched.summary())
+    return fetched.summary()
