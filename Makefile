@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 # the browser tests drive Debian's Chromium (Playwright cannot download browsers here)
 CHROMIUM ?= /usr/bin/chromium
+# the mail-in tests fetch from a real IMAP server: Debian's Dovecot, started by the tests on their own port
+DOVECOT ?= /usr/sbin/dovecot
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test fuzz bench soak install migrate clean
@@ -12,16 +14,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: $(BIN)/.installed migrate
 	$(BIN)/gunicorn wsgi:app
 
-test: $(BIN)/.installed-dev $(CHROMIUM)
+test: $(BIN)/.installed-dev $(CHROMIUM) $(DOVECOT)
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # schemathesis against /api/openapi.json on gunicorn and PostgreSQL for FUZZ_SECONDS (120); writes bench/results/fuzz.md
 fuzz: $(BIN)/.installed-dev
 	$(BIN)/python -m bench.fuzz
 
-# PostgreSQL speed at 1,000,000 tickets (BENCH_TICKETS=...); writes bench/results/latest.md
-bench: $(BIN)/.installed-dev
+# PostgreSQL speed at 1,000,000 tickets (BENCH_TICKETS=...); writes bench/results/latest.md, then mail in
+# (ingest and IMAP fetch throughput, a reply's match) to bench/results/mail.md
+bench: $(BIN)/.installed-dev $(DOVECOT)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.mail
 
 # 32 clients for 60 s against gunicorn and PostgreSQL, then checks nothing was lost; writes bench/results/soak.md
 soak: $(BIN)/.installed-dev
@@ -47,6 +51,10 @@ $(BIN)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+$(DOVECOT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq dovecot-imapd
 
 clean:
 	rm -rf $(VENV) .pytest_cache
