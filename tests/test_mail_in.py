@@ -281,6 +281,13 @@ def test_attachments_are_listed_and_download_only_as_attachments(desk):
     assert page.headers["Content-Type"] == "application/octet-stream"  # never rendered as the HTML it is
     assert page.headers["Content-Disposition"].startswith("attachment;") and "sandbox" in page.headers["Content-Security-Policy"]
     assert app.test_client().get(files[0]["url"]).status_code == 401  # credentials are needed
+    viewer = app.test_client()
+    user_id = add_agent(app, "viewer@example.com")
+    with app.app_context():
+        db.session.get(User, user_id).role = "viewer"
+        db.session.commit()
+    sign_in(viewer, user_id)
+    assert viewer.get(files[0]["url"]).data == pdf.data  # any signed-in role may download
 
 
 def test_a_replys_attachments_are_in_the_thread_and_on_the_page(desk, mailbox):
