@@ -473,3 +473,13 @@ def test_the_same_mail_taken_by_two_workers_at_once_is_one_ticket(desk):
         thread.join(30)
     assert sorted(s.split(" #")[0] for s in said) == ["created ticket", "duplicate of ticket"], said
     assert count(app, Ticket) == 1 and count(app, IncomingMail) == 1
+
+
+def test_the_quarantine_lists_the_newest_and_says_how_many_there_are(desk, monkeypatch):
+    app, _ = desk
+    monkeypatch.setattr("ticketdesk.mail.views.SHOWN", 2)
+    for n in range(3):
+        take(app, eml("no-sender.eml").replace(b"no-sender-1@", f"no-sender-{n}@".encode()))
+    page = admin(app).get("/admin/mail").get_data(as_text=True)
+    assert "3 mails are in quarantine; the newest 2 are listed." in page
+    assert 'id="mail-3"' in page and 'id="mail-2"' in page and 'id="mail-1"' not in page

@@ -16,6 +16,7 @@ from .intake import retry
 from .reading import Unreadable, decode, read
 
 RECENT = 50
+SHOWN = 200  # quarantined mails listed, newest first (a flood of junk must not make the page unusable)
 # served with their own type (still as downloads); anything else is application/octet-stream
 INERT_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
                "text/calendar", "application/zip", "message/rfc822"}
@@ -25,17 +26,20 @@ SHOWN_BYTES = 200_000  # of an original that cannot be read as mail, shown as te
 @bp.route("/admin/mail")
 def quarantine():
     quarantined = db.session.scalars(sa.select(IncomingMail).where(IncomingMail.outcome == "quarantined")
-                                     .order_by(IncomingMail.id.desc()).options(sa.orm.defer(IncomingMail.raw))).all()
+                                     .order_by(IncomingMail.id.desc()).limit(SHOWN)
+                                     .options(sa.orm.defer(IncomingMail.raw))).all()
+    total = db.session.scalar(sa.select(sa.func.count()).where(IncomingMail.outcome == "quarantined"))
     recent = db.session.scalars(sa.select(IncomingMail).order_by(IncomingMail.id.desc()).limit(RECENT)
                                 .options(sa.orm.defer(IncomingMail.raw))).all()
-    return render_template("mail/quarantine.html", quarantined=quarantined, recent=recent, form=FlaskForm())
+    return render_template("mail/quarantine.html", quarantined=quarantined, total=total, recent=recent,
+                           form=FlaskForm())
 
 
 @bp.post("/admin/mail/<ticket_id:mail_id>/retry")
 def retry_mail(mail_id: int):
     row = _mail_or_404(mail_id)
     if row.outcome != "quarantined":
-        flash(f"Mail #{mail_id} is not in quarantine: it became a {row.outcome}.", "error")
+        flash(f"Mail #{mail_id} is not in quarantine (it was taken in: {row.outcome}).", "error")
     elif FlaskForm().validate_on_submit():
         outcome = retry(row)
         flash(f"Mail #{mail_id}: {outcome.said}.", "error" if outcome.said.startswith("quarantined") else "success")
@@ -47,7 +51,7 @@ def delete_mail(mail_id: int):
     """Only quarantined mail may be deleted: what became a ticket or message is its original."""
     row = _mail_or_404(mail_id)
     if row.outcome != "quarantined":
-        flash(f"Mail #{mail_id} is not in quarantine, so it is kept: it became a {row.outcome}.", "error")
+        flash(f"Mail #{mail_id} is not in quarantine (it was taken in: {row.outcome}), so it is kept.", "error")
     elif FlaskForm().validate_on_submit():
         db.session.delete(row)
         db.session.commit()
