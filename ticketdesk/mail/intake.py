@@ -248,8 +248,9 @@ def _own_addresses(config) -> set[str]:
     own = set()
     if config.get("MAIL_FROM"):
         own.add(sender(config["MAIL_FROM"]).addr_spec.lower())
-    if config.get("IMAP_URL") and "@" in imap(config["IMAP_URL"]).user:
-        own.add(imap(config["IMAP_URL"]).user.lower())
+    mailbox_user = imap(config["IMAP_URL"]).user if config.get("IMAP_URL") else ""
+    if "@" in mailbox_user:
+        own.add(mailbox_user.lower())
     return own
 
 
