@@ -276,13 +276,17 @@ def test_the_sign_in_limit_holds_across_workers(server, app, agent):
 
 def test_with_the_embedded_queue_gunicorn_runs_the_job_worker_itself(app, database_url_for_run, token):
     """`make run`'s set-up: no broker, so the master starts the job worker; a reply posted over HTTP reaches
-    the mailbox, and the worker stops with the server."""
+    the mailbox, the customer's answer to it is fetched from IMAP into the same ticket, and the worker stops
+    with the server."""
+    from tests.imapserver import ImapServer
     from tests.mailbox import Mailbox
-    mailbox = Mailbox().start()
+    from tests.test_imap import answer
+    mailbox, imap = Mailbox().start(), ImapServer().start()
     port = free_port()
     process, base = start_gunicorn(["-c", "gunicorn.conf.py"], {
         "DATABASE_URL": database_url_for_run, "PORT": str(port), "WEB_CONCURRENCY": "2",
-        "SMTP_URL": mailbox.url, "MAIL_FROM": "support@example.com"}, port)
+        "SMTP_URL": mailbox.url, "MAIL_FROM": "support@example.com", "IMAP_URL": imap.url(),
+        "MAIL_FETCH_SECONDS": "1", "JOB_TICK_SECONDS": "1"}, port)
     try:
         status, _, ticket = call("POST", f"{base}/api/tickets/", {
             "title": "Where is my parcel?", "description": "Order 1182 has not arrived.", "category": "general",
@@ -295,10 +299,20 @@ def test_with_the_embedded_queue_gunicorn_runs_the_job_worker_itself(app, databa
         while not mailbox.received and time.monotonic() < deadline:
             time.sleep(0.2)
         assert [m["To"] for m in mailbox.received] == ["ana@example.com"]
+        imap.deliver(answer(mailbox.received[0], "Found it at the neighbour's, thanks!").replace(
+            b"anna.schmidt@example.org", b"ana@example.com"))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            thread = call("GET", f"{base}/api/tickets/{ticket['id']}/messages/", token=token)[2]
+            if len(thread) == 2:
+                break
+            time.sleep(0.3)
+        assert [(m["kind"], m["body"]) for m in thread][1:] == [("customer", "Found it at the neighbour's, thanks!")]
         workers = subprocess.run(["pgrep", "-f", "flask --app wsgi worker", "-P", str(process.pid)],
                                  capture_output=True, text=True).stdout.split()
         assert len(workers) == 1
     finally:
         stop(process)
         mailbox.stop()
+        imap.stop()
     assert subprocess.run(["pgrep", "-f", "flask --app wsgi worker", "-P", str(process.pid)]).returncode == 1
