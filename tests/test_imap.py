@@ -174,3 +174,26 @@ def test_round_trip_mail_in_reply_out_answer_in_lands_in_the_same_ticket(databas
     finally:
         said = workers.stop_all()
     assert "Traceback" not in said, said
+
+
+def test_one_fetch_at_a_time_across_workers_and_a_dead_workers_lease_runs_out(database_url_for_run, imap):
+    """A fetch that outlasts its period (a backlog) is not joined by another downloading the same mail; a
+    worker that died mid-fetch holds the mailbox only until its lease runs out."""
+    from datetime import timedelta
+    from ticketdesk.jobs.periods import hold
+    from ticketdesk.mail.imap import LEASE, fetch_alone
+    from ticketdesk.models import PeriodicRun
+    app, _ = build_desk(database_url_for_run, IMAP_URL=imap.url())
+    imap.deliver(eml("new-plain.eml"))
+    with app.app_context():
+        assert hold(LEASE, 120)  # another worker, fetching now
+        with pytest.raises(FetchFailed, match="another worker is fetching the mailbox now"):
+            fetch_alone(imap.url())
+        result = app.test_cli_runner().invoke(args=["mail", "fetch"])
+        assert result.exit_code == 1 and "another worker is fetching" in result.output
+        assert tickets(app) == []
+        lease = db.session.get(PeriodicRun, LEASE)  # that worker died: its lease runs out
+        lease.period_start -= timedelta(seconds=121)
+        db.session.commit()
+        assert [o.said.split(" #")[0] for o in fetch_alone(imap.url()).outcomes] == ["created ticket"]
+        assert hold(LEASE, 120)  # released at the end of the fetch

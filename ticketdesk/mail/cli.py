@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import bp, configured
-from .imap import FetchFailed, fetch
+from .imap import FetchFailed, fetch_alone
 from .intake import ingest
 from .settings import sender
 from .smtp import Permanent, Temporary, send
@@ -58,7 +58,7 @@ def fetch_command() -> None:
         raise click.ClickException("IMAP_URL is not set: name the support mailbox, e.g. "
                                    "imaps://support%40example.com:password@imap.example.com/INBOX")
     try:
-        fetched = fetch(config["IMAP_URL"], config["IMAP_MOVE_TO"])
+        fetched = fetch_alone(config["IMAP_URL"], config["IMAP_MOVE_TO"])
     except FetchFailed as failed:
         raise click.ClickException(f"not fetched: {failed}") from None
     for outcome in fetched.outcomes:

@@ -3,8 +3,8 @@ by `ingest` and only then marked seen (or moved to IMAP_MOVE_TO). A crash in bet
 unseen; the next fetch finds it again and `ingest` knows it as a duplicate, so nothing is created twice.
 
 The worker fetches every MAIL_FETCH_SECONDS (one worker per period, however many run); `flask mail fetch`
-fetches once. Two fetches that overlap (one ran longer than a period) take each mail once all the same:
-the second copy is a duplicate."""
+fetches once. Either holds a lease while it fetches, so fetches never overlap; if they did (a lease that
+ran out), each mail would still be taken once: the second copy is a duplicate."""
 import logging
 import ssl
 from dataclasses import dataclass, field
@@ -14,6 +14,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from ..jobs import periodic
+from ..jobs.periods import hold, release, renew
 from .intake import Outcome, ingest
 from .settings import imap
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 TIMEOUT = 60  # seconds for one IMAP command
 BATCH_COUNT, BATCH_BYTES = 50, 32 * 1024 * 1024  # mails fetched per round trip, and their most bytes
 SEEN = b"\\Seen"
+LEASE, LEASE_SECONDS = "mail.fetch:lease", 120
 
 
 class FetchFailed(Exception):
@@ -42,8 +44,21 @@ class Fetched:
         return f"{len(self.outcomes)} mails: " + ", ".join(f"{n} {word}" for word, n in counts.items())
 
 
-def fetch(url: str, move_to: str | None = None) -> Fetched:
-    """Take in every unseen mail in the mailbox `url` names; raises FetchFailed saying why it could not."""
+def fetch_alone(url: str, move_to: str | None = None) -> Fetched:
+    """`fetch`, by one worker (or `flask mail fetch`) at a time across every host: a fetch that outlasts its
+    period (a backlog) is not joined by the next one downloading the same mail. The lease is renewed at each
+    batch, so a worker that died holds it at most LEASE_SECONDS."""
+    if not hold(LEASE, LEASE_SECONDS):
+        raise FetchFailed("another worker is fetching the mailbox now; this fetch is skipped")
+    try:
+        return fetch(url, move_to, renew_lease=lambda: renew(LEASE, LEASE_SECONDS))
+    finally:
+        release(LEASE)
+
+
+def fetch(url: str, move_to: str | None = None, renew_lease=lambda: None) -> Fetched:
+    """Take in every unseen mail in the mailbox `url` names; raises FetchFailed saying why it could not.
+    `renew_lease` is called before each batch."""
     settings = imap(url)
     fetched = Fetched()
     try:
@@ -55,6 +70,7 @@ def fetch(url: str, move_to: str | None = None) -> Fetched:
             client.select_folder(settings.folder)
             uids = client.search(["UNSEEN"])
             for batch in _batches(client, uids):
+                renew_lease()
                 for uid, data in client.fetch(batch, ["BODY.PEEK[]"]).items():
                     raw = data.get(b"BODY[]")
                     if raw is not None:
@@ -108,7 +124,7 @@ def _reason(error: Exception) -> str:
 def fetch_job() -> str:
     config = current_app.config
     try:
-        fetched = fetch(config["IMAP_URL"], config["IMAP_MOVE_TO"])
+        fetched = fetch_alone(config["IMAP_URL"], config["IMAP_MOVE_TO"])
     except FetchFailed as failed:
         log.warning("mail fetch: %s; trying again in %g s", failed, config["MAIL_FETCH_SECONDS"])
         return f"failed: {failed}"
