@@ -30,6 +30,10 @@ class FetchFailed(Exception):
     """The mailbox could not be reached or read (the mail stays in it for the next fetch)."""
 
 
+class Busy(FetchFailed):
+    """Another worker is fetching the mailbox now."""
+
+
 @dataclass
 class Fetched:
     outcomes: list[Outcome] = field(default_factory=list)
@@ -49,7 +53,7 @@ def fetch_alone(url: str, move_to: str | None = None) -> Fetched:
     period (a backlog) is not joined by the next one downloading the same mail. The lease is renewed at each
     batch, so a worker that died holds it at most LEASE_SECONDS."""
     if not hold(LEASE, LEASE_SECONDS):
-        raise FetchFailed("another worker is fetching the mailbox now; this fetch is skipped")
+        raise Busy("another worker is fetching the mailbox now; this fetch is skipped")
     try:
         return fetch(url, move_to, renew_lease=lambda: renew(LEASE, LEASE_SECONDS))
     finally:
@@ -125,6 +129,9 @@ def fetch_job() -> str:
     config = current_app.config
     try:
         fetched = fetch_alone(config["IMAP_URL"], config["IMAP_MOVE_TO"])
+    except Busy as busy:
+        log.info("mail fetch: %s", busy)
+        return str(busy)
     except FetchFailed as failed:
         log.warning("mail fetch: %s; trying again in %g s", failed, config["MAIL_FETCH_SECONDS"])
         return f"failed: {failed}"
