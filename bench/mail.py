@@ -11,6 +11,7 @@ Writes bench/results/mail.md.
 Settings: BENCH_TICKETS (1000000), BENCH_DATABASE_URL (as `make bench`), BENCH_MAIL_INGEST (1000 of each kind),
 BENCH_MAIL_IMAP (2000). The database is loaded if it holds fewer tickets; the desk replies are added once.
 """
+import hashlib
 import os
 import random
 import statistics
@@ -43,7 +44,7 @@ FROM tickets WHERE id <= :last
 
 
 def desk_id(ticket_id: int) -> str:
-    import hashlib
+    """The Message-ID DESK_IDS gave the bench's reply on `ticket_id`."""
     return f"<ticket.{ticket_id}.{hashlib.md5(str(ticket_id).encode()).hexdigest()[:24]}@bench.example>"
 
 
@@ -89,7 +90,6 @@ def main() -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": CHAIN,
                       "SECRET_KEY": "bench-mail-secret-0123456789", "JOB_BROKER_URL": "memory://",
                       "MAIL_FROM": "Support <support@bench.example>"})
-    lines = []
     with app.app_context():
         total = db.session.scalar(sa.text("SELECT count(*) FROM tickets"))
         last = db.session.scalar(sa.text("SELECT max(id) FROM tickets WHERE created_by IS NULL"))
@@ -123,7 +123,7 @@ def main() -> int:
         duplicate_seconds = time.perf_counter() - duplicate_started
 
         # 3. matching one reply at this size: the plans, and the whole match
-        ids = [desk_id(targets[0]), f"<earlier-0@example.org>"]
+        ids = [desk_id(targets[0]), "<earlier-0@example.org>"]
         plans = []
         for name, statement in (
                 ("the desk's Message-IDs", "SELECT mail_message_id, ticket_id, kind FROM messages "

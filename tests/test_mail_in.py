@@ -76,11 +76,12 @@ def thread(client, ticket_id: int) -> list[dict]:
     return client.get(f"/api/tickets/{ticket_id}/messages/").json
 
 
-def admin(app):
+def signed_in_as(app, role: str = "agent"):
+    """A browser signed in as a new agent with `role`."""
     client = app.test_client()
-    user_id = add_agent(app, "admin@example.com")
+    user_id = add_agent(app, f"{role}@example.com")
     with app.app_context():
-        db.session.get(User, user_id).role = "admin"
+        db.session.get(User, user_id).role = role
         db.session.commit()
     sign_in(client, user_id)
     return client
@@ -127,8 +128,7 @@ def test_a_reply_to_the_desks_mail_lands_in_its_thread_without_the_quoted_mail(d
     with app.app_context():  # the original, quotes and all, is kept and viewable
         mail_id = db.session.scalar(sa.select(IncomingMail.id).where(IncomingMail.message_id == customer["id"]))
     assert ticket_of(app, ticket_id).waiting_since is not None
-    signed_in = app.test_client()
-    sign_in(signed_in, add_agent(app))
+    signed_in = signed_in_as(app)
     assert f'href="/mail/{mail_id}"' in signed_in.get(f"/tickets/{ticket_id}").get_data(as_text=True)
 
 
@@ -139,8 +139,7 @@ def test_the_original_mail_shows_everything_and_downloads_as_it_came(desk, mailb
     take(app, raw)
     with app.app_context():
         mail_id = db.session.scalar(sa.select(IncomingMail.id).where(IncomingMail.outcome == "message"))
-    signed_in = app.test_client()
-    sign_in(signed_in, add_agent(app))
+    signed_in = signed_in_as(app)
     page = signed_in.get(f"/mail/{mail_id}").get_data(as_text=True)
     assert "Hello Anna, we have refunded the second payment." in page and "Anna Schmidt" in page
     download = client.get(f"/mail/{mail_id}/raw")
@@ -153,8 +152,7 @@ def test_a_reply_from_someone_else_is_kept_and_shows_its_sender(desk, mailbox):
     assert take(app, eml("outlook-reply.eml", **desk_reply(app, client, mailbox, ticket_id))) == \
         f"added to ticket #{ticket_id}"
     assert thread(client, ticket_id)[-1]["author"] == "jf.dupont@acme.example"
-    signed_in = app.test_client()
-    sign_in(signed_in, add_agent(app))
+    signed_in = signed_in_as(app)
     assert "not the requester" in signed_in.get(f"/tickets/{ticket_id}").get_data(as_text=True)
 
 
@@ -198,8 +196,7 @@ def test_a_reply_reopens_a_resolved_ticket_and_one_to_a_closed_ticket_starts_a_f
     again = eml("gmail-reply.eml", **values).replace(b"CAGmail-reply-8d7f", b"CAGmail-reply-again")
     assert take(app, again) == f"added to ticket #{follow_up}"  # one follow-up, however often the old mail is answered
     assert ticket_of(app, follow_up).requester.email == "anna.schmidt@example.org"
-    signed_in = app.test_client()
-    sign_in(signed_in, add_agent(app))
+    signed_in = signed_in_as(app)
     assert f'href="/tickets/{ticket_id}"' in signed_in.get(f"/tickets/{follow_up}").get_data(as_text=True)
     assert f'href="/tickets/{follow_up}"' in signed_in.get(f"/tickets/{ticket_id}").get_data(as_text=True)
 
@@ -281,13 +278,7 @@ def test_attachments_are_listed_and_download_only_as_attachments(desk):
     assert page.headers["Content-Type"] == "application/octet-stream"  # never rendered as the HTML it is
     assert page.headers["Content-Disposition"].startswith("attachment;") and "sandbox" in page.headers["Content-Security-Policy"]
     assert app.test_client().get(files[0]["url"]).status_code == 401  # credentials are needed
-    viewer = app.test_client()
-    user_id = add_agent(app, "viewer@example.com")
-    with app.app_context():
-        db.session.get(User, user_id).role = "viewer"
-        db.session.commit()
-    sign_in(viewer, user_id)
-    assert viewer.get(files[0]["url"]).data == pdf.data  # any signed-in role may download
+    assert signed_in_as(app, "viewer").get(files[0]["url"]).data == pdf.data  # any signed-in role may download
 
 
 def test_a_replys_attachments_are_in_the_thread_and_on_the_page(desk, mailbox):
@@ -299,8 +290,7 @@ def test_a_replys_attachments_are_in_the_thread_and_on_the_page(desk, mailbox):
     assert (screenshot["filename"], screenshot["content_type"], screenshot["message_id"]) == \
         ("screenshot.png", "image/png", customer["id"])
     assert client.get(screenshot["url"]).data.startswith(b"\x89PNG")
-    signed_in = app.test_client()
-    sign_in(signed_in, add_agent(app))
+    signed_in = signed_in_as(app)
     assert f'href="/attachments/{screenshot["id"]}"' in signed_in.get(f"/tickets/{ticket_id}").get_data(as_text=True)
 
 
@@ -337,7 +327,7 @@ def test_mail_the_desk_cannot_read_is_quarantined_whole_and_shown_to_admins(desk
     with app.app_context():
         kept = db.session.scalars(sa.select(IncomingMail)).one()
         assert kept.raw == eml(name) and kept.outcome == "quarantined" and reason in kept.detail
-    agent = admin(app)
+    agent = signed_in_as(app, "admin")
     page = agent.get("/admin/mail").get_data(as_text=True)
     assert f'id="mail-{kept.id}"' in page and reason.replace("'", "&#39;") in page
     original = agent.get(f"/mail/{kept.id}")  # what cannot be read as mail is shown as text, never a 500
@@ -350,7 +340,7 @@ def test_a_mail_over_the_size_limit_is_quarantined_then_taken_when_retried_with_
     assert said.startswith("quarantined: it is larger") and "MAIL_MAX_MESSAGE_BYTES" in said
     with app.app_context():
         mail_id = db.session.scalar(sa.select(IncomingMail.id))
-    agent = admin(app)
+    agent = signed_in_as(app, "admin")
     csrf = agent.get("/admin/mail").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     agent.post(f"/admin/mail/{mail_id}/retry", data={"csrf_token": csrf})
     assert count(app, Ticket) == 0  # the limit still holds
@@ -369,7 +359,7 @@ def test_an_admin_deletes_a_quarantined_mail_but_never_one_that_became_a_ticket(
     new_ticket(app)
     with app.app_context():
         quarantined, taken = db.session.execute(sa.select(IncomingMail.id).order_by(IncomingMail.id)).scalars().all()
-    agent = admin(app)
+    agent = signed_in_as(app, "admin")
     csrf = agent.get("/admin/mail").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     agent.post(f"/admin/mail/{taken}/delete", data={"csrf_token": csrf})
     agent.post(f"/admin/mail/{quarantined}/delete", data={"csrf_token": csrf})
@@ -482,6 +472,6 @@ def test_the_quarantine_lists_the_newest_and_says_how_many_there_are(desk, monke
         take(app, eml("no-sender.eml").replace(b"no-sender-1@", f"no-sender-{n}@".encode()))
     with app.app_context():
         oldest, *newest = db.session.scalars(sa.select(IncomingMail.id).order_by(IncomingMail.id)).all()
-    page = admin(app).get("/admin/mail").get_data(as_text=True)
+    page = signed_in_as(app, "admin").get("/admin/mail").get_data(as_text=True)
     assert "3 mails are in quarantine; the newest 2 are listed." in page
     assert all(f'id="mail-{i}"' in page for i in newest) and f'id="mail-{oldest}"' not in page
