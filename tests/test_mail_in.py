@@ -95,6 +95,7 @@ def test_a_new_mail_becomes_a_ticket_from_its_sender_triaged_on_arrival(desk):
     assert ticket["description"].endswith("Thanks,\nAnna")  # a new ticket keeps the whole text
     assert ticket["requester"] == {"email": "anna.schmidt@example.org", "name": "Anna Schmidt"}
     assert ticket["created_by"] == "mail" and ticket["status"] == "open"
+    assert ticket["updated_at"] == ticket["created_at"]  # written once: no second UPDATE of the new ticket
     assert ticket["category"] == "billing" and ticket["triaged_by"]  # the local classifiers, at once
     stored = ticket_of(app, ticket["id"])
     assert stored.category_set_by == stored.priority_set_by == "desk" and stored.waiting_since is not None

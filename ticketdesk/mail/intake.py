@@ -140,9 +140,9 @@ def _new_ticket(row: IncomingMail, mail: Mail, follows: Ticket | None) -> tuple[
     title = mail.subject if len(mail.subject) <= TITLE_MAX else mail.subject[:TITLE_MAX - 1].rstrip() + "…"
     ticket = file_ticket({"title": title or "(no subject)", "description": _fit(mail.text, MESSAGE_MAX) or NO_TEXT,
                           "category": "auto", "priority": "auto",
-                          "requester": {"email": mail.sender_email, "name": mail.sender_name}},
+                          "requester": {"email": mail.sender_email, "name": mail.sender_name},
+                          "follows_up_id": follows.id if follows else None},
                          actor=ACTOR, setter="desk")
-    ticket.follows_up_id = follows.id if follows else None
     row.outcome, row.ticket_id = "ticket", ticket.id
     _attach(row, mail, ticket.id, None)
     later = [_acknowledgement(ticket)] if current_app.config["MAIL_ACKNOWLEDGE"] and configured(current_app.config) else []
