@@ -197,7 +197,7 @@ class IncomingMail(db.Model):
     sender = sa.Column(sa.String(254))
     subject = sa.Column(sa.String(255))
     size = sa.Column(sa.Integer, nullable=False)
-    raw = sa.Column(sa.LargeBinary, nullable=False)
+    raw = deferred(sa.Column(sa.LargeBinary, nullable=False))  # up to MAIL_MAX_MESSAGE_BYTES: read only when asked
     outcome = sa.Column(sa.String(16), nullable=False)
     detail = sa.Column(sa.String(500))  # why it was ignored or quarantined
     ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="SET NULL"))

@@ -6,10 +6,16 @@ from ..extensions import db
 from ..models import Attachment, IncomingMail
 
 
+def ticket_attachments(ticket_id: int) -> list[Attachment]:
+    """Every file the ticket's mails came with, oldest first (the files themselves are not loaded)."""
+    return db.session.scalars(sa.select(Attachment).where(Attachment.ticket_id == ticket_id)
+                              .order_by(Attachment.id)).all()
+
+
 def attachments_by_message(ticket_id: int) -> dict:
-    """The ticket's attachments and originals, for its page: {message id or None (the opening): [...]}."""
+    """The same, for the thread: {message id, or None for the mail that opened the ticket: [files]}."""
     found: dict = {}
-    for file in db.session.scalars(sa.select(Attachment).where(Attachment.ticket_id == ticket_id).order_by(Attachment.id)):
+    for file in ticket_attachments(ticket_id):
         found.setdefault(file.message_id, []).append(file)
     return found
 

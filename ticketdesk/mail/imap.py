@@ -102,10 +102,9 @@ def _batches(client: IMAPClient, uids: list[int]):
 
 def _done(client: IMAPClient, uids: list[int], move_to: str | None) -> None:
     """Mark mail that is committed as taken: seen, or moved out of the fetched folder."""
-    if not move_to:
-        client.add_flags(uids, [SEEN], silent=True)
-        return
     client.add_flags(uids, [SEEN], silent=True)
+    if not move_to:
+        return
     if client.has_capability("MOVE"):
         client.move(uids, move_to)
     else:

@@ -110,12 +110,10 @@ def _become(row: IncomingMail) -> tuple[Outcome, list[Message]]:
     if mail.automatic:
         return _ignore(row, mail.automatic), []
     earlier = answered_ticket(mail)
-    if earlier is not None and earlier.status == "closed":
-        follow_up = _open_follow_up(earlier)  # the customer answers the old mail again: keep to one follow-up
-        if follow_up is not None:
-            return _add_to(follow_up, row, mail), []
-    if earlier is not None and earlier.status != "closed":
-        return _add_to(earlier, row, mail), []
+    # an answer to a closed ticket's mail goes to the follow-up an earlier such answer started, if still open
+    target = _open_follow_up(earlier) if earlier is not None and earlier.status == "closed" else earlier
+    if target is not None:
+        return _add_to(target, row, mail), []
     return _new_ticket(row, mail, follows=earlier)
 
 
@@ -130,7 +128,6 @@ def _add_to(ticket: Ticket, row: IncomingMail, mail: Mail) -> Outcome:
     message.author = mail.sender_email  # the requester, or whoever else answered the desk's mail
     if row.mail_message_id and not _taken(row.mail_message_id):
         message.mail_message_id = row.mail_message_id  # so the desk's next reply answers this mail
-    db.session.flush()
     row.outcome, row.ticket_id, row.message_id = "message", ticket.id, message.id
     _attach(row, mail, ticket.id, message.id)
     return Outcome(f"added to ticket #{ticket.id}", ticket_id=ticket.id)
@@ -224,7 +221,6 @@ def _quarantine(row: IncomingMail, raw: bytes, new: bool, reason: str) -> Outcom
 
 
 def _attach(row: IncomingMail, mail: Mail, ticket_id: int, message_id: int | None) -> None:
-    db.session.flush()  # the mail's id
     for file in mail.files:
         db.session.add(Attachment(mail_id=row.id, ticket_id=ticket_id, message_id=message_id, filename=file.filename,
                                   content_type=file.content_type, size=file.size, data=file.data))

@@ -106,7 +106,8 @@ def read(raw: bytes, max_attachment: int) -> Mail:
     except Unreadable:
         raise
     except (LookupError, errors.MessageError, ValueError, IndexError, TypeError, AttributeError) as e:
-        # what the email package raises on mail it cannot make sense of (bugs in our code are not caught here)
+        # what the email package raises on mail it cannot make sense of (a bug of ours raising one of these
+        # quarantines the mail just the same, with the exception named: the mail is kept either way)
         raise Unreadable(f"the mail could not be parsed ({type(e).__name__}: {e})"[:300]) from None
 
 

@@ -26,11 +26,9 @@ SHOWN_BYTES = 200_000  # of an original that cannot be read as mail, shown as te
 @bp.route("/admin/mail")
 def quarantine():
     quarantined = db.session.scalars(sa.select(IncomingMail).where(IncomingMail.outcome == "quarantined")
-                                     .order_by(IncomingMail.id.desc()).limit(SHOWN)
-                                     .options(sa.orm.defer(IncomingMail.raw))).all()
+                                     .order_by(IncomingMail.id.desc()).limit(SHOWN)).all()
     total = db.session.scalar(sa.select(sa.func.count()).where(IncomingMail.outcome == "quarantined"))
-    recent = db.session.scalars(sa.select(IncomingMail).order_by(IncomingMail.id.desc()).limit(RECENT)
-                                .options(sa.orm.defer(IncomingMail.raw))).all()
+    recent = db.session.scalars(sa.select(IncomingMail).order_by(IncomingMail.id.desc()).limit(RECENT)).all()
     return render_template("mail/quarantine.html", quarantined=quarantined, total=total, recent=recent,
                            form=FlaskForm())
 
