@@ -17,15 +17,19 @@ run: $(BIN)/.installed migrate
 test: $(BIN)/.installed-dev $(CHROMIUM) $(DOVECOT)
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# schemathesis against /api/openapi.json on gunicorn and PostgreSQL for FUZZ_SECONDS (120); writes bench/results/fuzz.md
+# schemathesis against /api/openapi.json on gunicorn and PostgreSQL for FUZZ_SECONDS (120); writes bench/results/fuzz.md;
+# then mutated and hostile mails through mail intake for FUZZ_MAIL_SECONDS (60); writes bench/results/fuzz-mail.md
 fuzz: $(BIN)/.installed-dev
 	$(BIN)/python -m bench.fuzz
+	$(BIN)/python -m bench.fuzz_mail
 
 # PostgreSQL speed at 1,000,000 tickets (BENCH_TICKETS=...); writes bench/results/latest.md, then mail in
-# (ingest and IMAP fetch throughput, a reply's match) to bench/results/mail.md
+# (ingest and IMAP fetch throughput, a reply's match) to bench/results/mail.md, then hostile mail (each attacker's
+# mail through ingest, the pipe and its page, on PostgreSQL and SQLite) to bench/results/hostile.md
 bench: $(BIN)/.installed-dev $(DOVECOT)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.mail
+	$(BIN)/python -m bench.hostile
 
 # 32 clients for 60 s against gunicorn and PostgreSQL, then checks nothing was lost; writes bench/results/soak.md
 soak: $(BIN)/.installed-dev

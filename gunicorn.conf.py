@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from config import gunicorn_threads, load_settings  # noqa: E402  (also loads the same .env the app reads)
+from config import gunicorn_threads  # noqa: E402  (also loads the same .env the app reads)
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))
@@ -33,7 +33,8 @@ def on_starting(server):
     """In the master, once, before any worker: a configuration the app would refuse is refused here,
     and gunicorn prints the RuntimeError as one `Error: ...` line and exits 1, instead of every worker
     printing a traceback and the master restarting them."""
-    server.ticketdesk_settings = load_settings()
+    from ticketdesk import checked_settings
+    server.ticketdesk_settings = checked_settings()
 
 
 def when_ready(server):
@@ -66,5 +67,5 @@ def on_exit(server):
 
 def post_worker_init(worker):
     """Each worker loads the language and learned models before its first request, so no one waits for them."""
-    from ticketdesk.classify import warm_up
+    from ticketdesk.triage.suggestion import warm_up
     warm_up(worker.wsgi)

@@ -24,7 +24,7 @@ def main() -> int:
     seconds = setting("FUZZ_SECONDS", 120)
     port = setting("FUZZ_PORT", 8767)
     url = database_url("postgresql://postgres@127.0.0.1:5432/ticketdesk_fuzz", "FUZZ_DATABASE_URL")
-    server, headers = serve_empty_database(url, port)
+    server, headers = serve_empty_database(url, port, scope="admin")  # admin: every operation, teams included
     command = [str(Path(sys.executable).with_name("st")), "--config-file", str(ROOT / "config" / "schemathesis.toml"),
                "--no-color", "run", f"http://127.0.0.1:{port}/api/openapi.json",
                "--header", f"Authorization: {headers['Authorization']}", "--checks", "all",

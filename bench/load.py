@@ -119,13 +119,13 @@ def build(url: str, count: int) -> float:
         engine.dispose()
 
 
-def credentials(url: str, secret_key: str) -> dict[str, str]:
+def credentials(url: str, secret_key: str, scope: str = "write") -> dict[str, str]:
     """Headers for a benchmark client, since the desk requires them as in production: a new bearer token for
-    the API, and the session cookie a signed-in agent's browser holds (signed with `secret_key`)."""
+    the API (of `scope`), and the session cookie a signed-in agent's browser holds (signed with `secret_key`)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": "keyword",
                       "SECRET_KEY": secret_key})
     with app.app_context():
-        token = create_token(f"bench-{secrets.token_hex(4)}")
+        token = create_token(f"bench-{secrets.token_hex(4)}", scope)
         agent = User(email=f"bench-{secrets.token_hex(4)}@example.com",
                      password_hash=hash_password(secrets.token_hex()))
         db.session.add(agent)

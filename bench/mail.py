@@ -23,12 +23,12 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 
 from config import ROOT, database_url
-from tests.imapserver import ImapServer
+from tests.fixtures.imapserver import ImapServer
 from ticketdesk import create_app
 from ticketdesk.extensions import db
-from ticketdesk.mail.imap import fetch
-from ticketdesk.mail.intake import answered_ticket, ingest
-from ticketdesk.mail.reading import read
+from ticketdesk.mail_in.imap import fetch
+from ticketdesk.mail_in.intake import answered_ticket, ingest
+from ticketdesk.mail_in.reading import read
 
 from . import load
 from .run import CHAIN, learned_model, loaded_count, setting

@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from config import ROOT, database_url
+from tests.fixtures.servers import wait_until_answering
 from ticketdesk import create_app
 from ticketdesk.extensions import db
-from tests.servers import wait_until_answering
 
 from . import load
 from .endpoints import Endpoint, capture_sql, endpoints, explain
@@ -131,12 +131,12 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     return server
 
 
-def serve_empty_database(url: str, port: int) -> tuple[subprocess.Popen, dict[str, str]]:
-    """gunicorn on a new database built by the migrations, and the credentials to call it with."""
+def serve_empty_database(url: str, port: int, scope: str = "write") -> tuple[subprocess.Popen, dict[str, str]]:
+    """gunicorn on a new database built by the migrations, and the credentials (a token of `scope`) to call it with."""
     RESULTS.mkdir(exist_ok=True)
     load.recreate_database(url)
     load.migrate(url)
-    headers = load.credentials(url, SECRET_KEY)
+    headers = load.credentials(url, SECRET_KEY, scope)
     return start_gunicorn(url, port), headers
 
 
@@ -145,7 +145,7 @@ def learned_model() -> str:
     and store it, so the classify endpoint is measured with the model answering."""
     from ticketdesk.triage.training import save, train
     rows = [json.loads(line) for name in ("labelled_tickets.jsonl", "heldout_tickets.jsonl", "severity_tickets.jsonl")
-            for line in (ROOT / "tests" / "data" / name).read_text().splitlines() if line.strip()]
+            for line in (ROOT / "tests" / "fixtures" / "data" / name).read_text().splitlines() if line.strip()]
     model, report = train([{"text": f"{r['title']}. {r['description']}", "category": r["category"],
                             "priority": r["priority"]} for r in rows])
     return f"learned model #{save(model, report).id} trained on {report.tickets} labelled tickets"

@@ -7,8 +7,8 @@ import timeit
 from ticketdesk import create_app
 from ticketdesk.extensions import db
 from ticketdesk.models import Ticket
+from ticketdesk.record.queries import ticket_page
 from ticketdesk.schemas import TicketSchema, ticket_json
-from ticketdesk.tickets.queries import ticket_page
 
 
 def _ms(function, number: int = 200) -> float:

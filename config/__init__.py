@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,9 @@ ENVIRONMENT_VARIABLES = (
     "JOB_BROKER_URL", "JOB_WORKERS", "JOB_TICK_SECONDS", "TRAIN_EVERY_HOURS",
     "SMTP_URL", "SMTP_TIMEOUT", "MAIL_FROM", "MAIL_RETRY_SECONDS", "MAIL_CLAIM_SECONDS", "MAIL_SWEEP_SECONDS",
     "IMAP_URL", "IMAP_MOVE_TO", "MAIL_FETCH_SECONDS", "MAIL_MAX_MESSAGE_BYTES", "MAIL_MAX_ATTACHMENT_BYTES",
-    "MAIL_ACKNOWLEDGE",
+    "MAIL_ACKNOWLEDGE", "MAIL_MAX_HEADER_BYTES", "MAIL_MAX_HEADER_PARAMS", "MAIL_MAX_PARTS", "MAIL_MAX_DEPTH",
+    "MAIL_MAX_ATTACHMENTS", "MAIL_PARSE_SECONDS", "MAIL_AUTHSERV_ID", "MAIL_RETENTION_DAYS", "MAIL_ACK_LIMIT",
+    "DESK_URL", "SLA_WARN_MINUTES", "SLA_SCAN_SECONDS",
     # read by gunicorn.conf.py
     "HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS",
 )
@@ -136,12 +139,20 @@ class Config:
     SMTP_URL = os.environ.get("SMTP_URL") or None
     SMTP_TIMEOUT = _float("SMTP_TIMEOUT", 20.0)
     MAIL_FROM = os.environ.get("MAIL_FROM") or None
+    # where agents reach the desk (https://desk.example.com), for the links in the mail that tells them of
+    # a ticket; unset: that mail names the ticket without a link
+    DESK_URL = (os.environ.get("DESK_URL") or "").rstrip("/") or None
     # a temporary failure (refused, timed out, 4xx) is tried again after each of these waits, then given up
     MAIL_RETRY_SECONDS = os.environ.get("MAIL_RETRY_SECONDS") or "30,120,600,1800,7200,21600"
     # a worker holds a mail this long while it talks to the server; one that died lets go when it runs out
     MAIL_CLAIM_SECONDS = _float("MAIL_CLAIM_SECONDS", 300.0)
     # how often queued mail whose job was lost is looked for (and picked up when it has been due this long)
     MAIL_SWEEP_SECONDS = _float("MAIL_SWEEP_SECONDS", 60.0)
+
+    # SLA: how long before a target is due its ticket's owner (or team) is warned, and how often the job
+    # worker looks for targets about to break or broken (0: never)
+    SLA_WARN_MINUTES = _float("SLA_WARN_MINUTES", 30.0)
+    SLA_SCAN_SECONDS = _float("SLA_SCAN_SECONDS", 60.0)
 
     # incoming mail: the mailbox the worker fetches every MAIL_FETCH_SECONDS, e.g.
     # imaps://support%40example.com:password@imap.example.com/INBOX; unset: mail comes in only by
@@ -152,15 +163,30 @@ class Config:
     # a larger mail is quarantined whole; a larger attachment is listed but kept only in the original mail
     MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("MAIL_MAX_MESSAGE_BYTES") or 25 * 1024 * 1024)
     MAIL_MAX_ATTACHMENT_BYTES = int(os.environ.get("MAIL_MAX_ATTACHMENT_BYTES") or 10 * 1024 * 1024)
-    # answer each new ticket that came by mail with its number (threaded like replies; needs SMTP_URL)
+    # what a mail may hold before it is quarantined unparsed (each checked in one linear pass): header
+    # block bytes, parameters in one Content-Type/Disposition header, MIME parts, MIME depth, files kept
+    MAIL_MAX_HEADER_BYTES = int(os.environ.get("MAIL_MAX_HEADER_BYTES") or 256 * 1024)
+    MAIL_MAX_HEADER_PARAMS = int(os.environ.get("MAIL_MAX_HEADER_PARAMS") or 100)
+    MAIL_MAX_PARTS = int(os.environ.get("MAIL_MAX_PARTS") or 500)
+    MAIL_MAX_DEPTH = int(os.environ.get("MAIL_MAX_DEPTH") or 20)
+    MAIL_MAX_ATTACHMENTS = int(os.environ.get("MAIL_MAX_ATTACHMENTS") or 100)
+    # the most time reading one mail may take (in a child process); a slower mail is quarantined
+    MAIL_PARSE_SECONDS = _float("MAIL_PARSE_SECONDS", 2.0)
+    # the authserv-id of your own receiving server's Authentication-Results (RFC 8601), e.g. mx.example.com:
+    # a mail it found DMARC (or SPF without DKIM) failing never writes into an existing ticket. Unset: trusted
+    MAIL_AUTHSERV_ID = os.environ.get("MAIL_AUTHSERV_ID") or None
+    # days the bytes of ignored, bounced and quarantined mail are kept (their row stays); tickets' own mail stays
+    MAIL_RETENTION_DAYS = _float("MAIL_RETENTION_DAYS", 90.0)
+    # answer each new ticket that came by mail with its number (threaded like replies; needs SMTP_URL),
+    # at most MAIL_ACK_LIMIT times an hour per sender address
     MAIL_ACKNOWLEDGE = _flag("MAIL_ACKNOWLEDGE", False)
+    MAIL_ACK_LIMIT = int(os.environ.get("MAIL_ACK_LIMIT") or 3)
 
     @classmethod
     def finalize(cls, config: dict) -> None:
         """Fill in what depends on the chosen class; called once by the app factory."""
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _shared_dev_secret()
-        _check_mail(config)
         _size_pool(config)
         _session_cookie(config)
         _choose_auth(config, "off" if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "required")
@@ -185,7 +211,6 @@ class ProductionConfig(Config):
 
     @classmethod
     def finalize(cls, config: dict) -> None:
-        _check_mail(config)
         _size_pool(config)
         _session_cookie(config)
         _choose_auth(config, "required")
@@ -228,12 +253,6 @@ def config_class(name: str | None = None) -> type[Config]:
         raise RuntimeError(f"TICKETDESK_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from None
 
 
-def _check_mail(config: dict) -> None:
-    """Mail settings that cannot work stop start-up with what to change, not the first reply's delivery."""
-    from ticketdesk.mail.settings import check  # the mail package owns what its URLs mean
-    check(config)
-
-
 def _session_cookie(config: dict) -> None:
     """The cookie lives no longer than the session it carries may (the database decides; this tidies up)."""
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])
@@ -270,3 +289,11 @@ def _shared_dev_secret() -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+def database_label(url: str) -> str:
+    """A database URL with any password masked, as the desk says which database it uses."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(unreadable DATABASE_URL)"

@@ -5,7 +5,7 @@ from flask import current_app
 
 from alembic import context
 
-from ticketdesk.migration_filters import for_dialect
+from migrations.filters import for_dialect
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.

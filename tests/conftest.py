@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import database_url
-from tests.mailbox import Mailbox
+from tests.fixtures.mailbox import Mailbox
 from ticketdesk import create_app
 from ticketdesk.auth.passwords import hash_password
 from ticketdesk.auth.sessions import start_session
@@ -20,7 +20,7 @@ from ticketdesk.auth.tokens import create_token
 from ticketdesk.extensions import db
 from ticketdesk.models import User
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.fixtures.browser"]
 
 PG_URL = database_url("", "TEST_DATABASE_URL") or None
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -45,7 +45,7 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
-            for table in ("attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
+            for table in ("sla_alerts", "ticket_slas", "sla_policies", "business_hours", "saved_views", "notifications", "ticket_tags", "tags", "team_routes", "team_members", "teams", "training_exclusions", "attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
                           "api_tokens", "agent_sessions",
                           "sign_in_attempts", "admin_events", "users", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
@@ -74,7 +74,7 @@ def app(database_url_for_run):
         db.engine.dispose()
 
 
-TABLES = ("attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "tickets", "requesters", "api_tokens", "agent_sessions", "sign_in_attempts", "admin_events", "users")
+TABLES = ("sla_alerts", "ticket_slas", "sla_policies", "business_hours", "saved_views", "notifications", "ticket_tags", "tags", "team_routes", "team_members", "teams", "training_exclusions", "attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "tickets", "requesters", "api_tokens", "agent_sessions", "sign_in_attempts", "admin_events", "users")
 
 
 def empty_tables() -> None:
@@ -102,9 +102,9 @@ def add_agent(app, email: str = AGENT_EMAIL, password: str = AGENT_PASSWORD, act
         return user.id
 
 
-def add_token(app, name: str) -> str:
+def add_token(app, name: str, scope: str = "write") -> str:
     with app.app_context():
-        return create_token(name)
+        return create_token(name, scope)
 
 
 def sign_in(client, user_id: int) -> None:
@@ -120,7 +120,7 @@ def sign_in(client, user_id: int) -> None:
 
 @pytest.fixture
 def mailbox():
-    """A real SMTP server on 127.0.0.1 that keeps what it accepts (tests/mailbox.py)."""
+    """A real SMTP server on 127.0.0.1 that keeps what it accepts (tests/fixtures/mailbox.py)."""
     box = Mailbox().start()
     yield box
     box.stop()

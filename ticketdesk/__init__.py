@@ -1,4 +1,7 @@
-"""TicketDesk: a support ticket desk with AI triage."""
+"""TicketDesk: a support ticket desk with AI triage.
+
+Importing the package imports no capability: `create_app` does, so a process that needs one module (the
+child that reads a mail, a script) starts without loading every slice."""
 import logging
 
 from flask import Flask
@@ -6,17 +9,47 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
 
-from . import (admin, auth, banner, classify, conversations, headers, health, jobs, mail, openapi, request_log, stats,
-               templating, tickets, triage)
-from .errors import register_error_handlers
-from .extensions import configure_engine, cors, csrf, db, limiter, migrate
-from .auto_migrate import MIGRATIONS, upgrade_if_behind
+
+def checked_settings(overrides: dict | None = None) -> dict:
+    """The settings, checked: a value that cannot work raises RuntimeError saying what to change. The
+    config package checks its own; each capability checks what its settings mean (mail's URLs), so the
+    app factory and the gunicorn master refuse the same things."""
+    from .mail_in.settings import check as check_mail_in
+    from .mail_out.settings import check as check_mail_out
+    settings = load_settings(overrides)
+    check_mail_out(settings)
+    check_mail_in(settings)
+    return settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app for `TICKETDESK_ENV` (or `test_config["TICKETDESK_ENV"]`), `test_config` overriding."""
+    from . import (
+        admin,
+        auth,
+        banner,
+        conversations,
+        headers,
+        health,
+        jobs,
+        mail_in,
+        mail_out,
+        openapi,
+        ownership,
+        request_log,
+        routing,
+        sla,
+        stats,
+        templating,
+        tickets,
+        triage,
+    )
+    from .auto_migrate import MIGRATIONS, upgrade_if_behind
+    from .errors import register_error_handlers
+    from .extensions import configure_engine, cors, csrf, db, limiter, migrate
+
     app = Flask(__name__)
-    app.config.from_mapping(load_settings(test_config))
+    app.config.from_mapping(checked_settings(test_config))
     app.json.sort_keys = False
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -29,7 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         upgrade_if_behind(app)
     if app.config["CORS_ALLOWED_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ALLOWED_ORIGINS"]}})
-    auth.init_app(app)  # first: the access gate runs before CSRF checks and rate limits
+    routing.init_app(app)  # before any blueprint: every route's ids use its `<id:...>` converter
+    auth.init_app(app)  # the access gate runs before CSRF checks and rate limits
     csrf.init_app(app)
     limiter.init_app(app)
     request_log.init_app(app)
@@ -38,13 +72,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     health.init_app(app)
 
+    ownership.init_app(app)
+    sla.init_app(app)
     tickets.init_app(app)
-    mail.init_app(app)
-    jobs.init_app(app)  # after the packages whose jobs it registers
-    stats.init_app(app)
-    classify.init_app(app)
+    mail_out.init_app(app)
     triage.init_app(app)
     conversations.init_app(app)
+    mail_in.init_app(app)  # after mail out, whose `flask mail` group its commands join
+    jobs.init_app(app)  # after the packages whose jobs it registers
+    stats.init_app(app)
     openapi.init_app(app)
     admin.init_app(app)
     banner.init_app(app)  # last: it marks the commands every blueprint has added

@@ -4,8 +4,8 @@ import json
 from flask import Blueprint, request
 from marshmallow import Schema
 
-from .errors import ApiError
-from .extensions import csrf
+from .errors import NOT_FOUND, ApiError
+from .extensions import csrf, db
 
 
 def api_route(bp: Blueprint, rule: str, **options):
@@ -44,9 +44,19 @@ def json_body() -> dict:
 
 def query_args(schema: Schema) -> dict:
     """The query string, one value per parameter: a parameter `schema` reads, given twice, is ambiguous,
-    so it is a 400 naming it."""
+    so it is a 400 naming it; except those `schema.REPEATABLE` names, which come as lists."""
+    repeatable = getattr(schema, "REPEATABLE", ())
     repeated = {name: ["Only one value is allowed."] for name, values in request.args.lists()
-                if len(values) > 1 and name in schema.fields}
+                if len(values) > 1 and name in schema.fields and name not in repeatable}
     if repeated:
         raise ApiError(400, repeated)
-    return request.args.to_dict()
+    return {name: values if name in repeatable else values[0] for name, values in request.args.lists()}
+
+
+def get_or_404(model, row_id: int, detail: str | None = None):
+    """The `model` row with `row_id`, or the API's 404: `{"detail": "Not found."}` as the earlier systems
+    answered for a ticket, or `detail` for other resources."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise ApiError(404, NOT_FOUND if detail is None else {"detail": detail})
+    return row

@@ -4,22 +4,15 @@ import functools
 import logging
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 from flask.cli import ScriptInfo
+
+from config import database_label
 
 from .classifiers import choose
 
 # the commands that read or change data; `flask db` also shows alembic's own progress lines
 DATA_COMMANDS = ("db", "users", "tokens", "seed-demo", "triage", "mail", "worker")
-
-
-def database_label(url: str) -> str:
-    """The database URL with any password masked."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return "(unreadable DATABASE_URL)"
 
 
 def startup_line(settings: dict, address: str, workers: int, threads: int) -> str:

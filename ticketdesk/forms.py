@@ -8,7 +8,14 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .models import CATEGORIES, PRIORITIES, SAVED_REPLY_TITLE_MAX, STATUSES, TITLE_MAX
-from .schemas import MESSAGES, RequesterSchema, message_schema, saved_reply_schema, ticket_patch_schema, ticket_schema
+from .schemas import (
+    MESSAGES,
+    RequesterSchema,
+    message_schema,
+    saved_reply_schema,
+    ticket_patch_schema,
+    ticket_schema,
+)
 
 
 class RequesterNameSchema(RequesterSchema):
@@ -17,11 +24,11 @@ class RequesterNameSchema(RequesterSchema):
     class Meta:
         exclude = ("email",)
 
-LABELS = {"in_progress": "In progress"}
+DISPLAY_NAMES = {"in_progress": "In progress"}  # a value shown otherwise than capitalised
 
 
 def label(value: str) -> str:
-    return LABELS.get(value, value.capitalize())
+    return DISPLAY_NAMES.get(value, value.capitalize())
 
 
 def choices(values, blank: str | None = None) -> list[SelectChoice]:
@@ -120,10 +127,59 @@ class MessageForm(SchemaForm):
                               validate_choice=False)  # anything else keeps the status
 
 
+NO_ONE = "-"  # a macro's team or assignee choice that sets none (a blank choice keeps the ticket's)
+
+
 class SavedReplyForm(SchemaForm):
+    """A saved reply, and what it changes as a macro: each `set_` field blank keeps the ticket's value; the
+    team and assignee choices are filled by the page from the desk's teams and agents."""
     schema = saved_reply_schema
     title = StringField("Title", render_kw={"maxlength": SAVED_REPLY_TITLE_MAX, "autocomplete": "off"})
     body = TextAreaField("Reply", render_kw={"rows": 6})
+    set_status = SelectField("Status", choices=choices(STATUSES, "Keep"), default="")
+    set_priority = SelectField("Priority", choices=choices(PRIORITIES, "Keep"), default="")
+    set_category = SelectField("Category", choices=choices(CATEGORIES, "Keep"), default="")
+    set_team = SelectField("Team", choices=[SelectChoice("", "Keep"), SelectChoice(NO_ONE, "No team")], default="")
+    set_assignee = SelectField("Assignee", choices=[SelectChoice("", "Keep"), SelectChoice(NO_ONE, "Nobody")], default="")
+    add_tags = StringField("Add tags", render_kw={"autocomplete": "off"})
+    remove_tags = StringField("Remove tags", render_kw={"autocomplete": "off"})
+    macro_note = TextAreaField("Internal note", render_kw={"rows": 3})
+
+    def fill_choices(self, teams, agents) -> "SavedReplyForm":
+        self.set_team.choices = [*self.set_team.choices[:2], *(SelectChoice(t.name, t.name) for t in teams)]
+        self.set_assignee.choices = [*self.set_assignee.choices[:2], *(SelectChoice(a.email, a.email) for a in agents)]
+        return self
+
+    def show(self, reply) -> "SavedReplyForm":
+        """The form as `reply` is saved (on a GET)."""
+        changes = reply.changes or {}
+        for name in ("status", "priority", "category", "team", "assignee"):
+            if name in changes:
+                self[f"set_{name}"].data = NO_ONE if changes[name] is None else changes[name]
+        self.add_tags.data = " ".join(changes.get("add_tags", ()))
+        self.remove_tags.data = " ".join(changes.get("remove_tags", ()))
+        self.macro_note.data = reply.note or ""
+        return self
+
+    def validate(self, extra_validators=None) -> bool:
+        """Title and body by the schema; the macro's fields into `changes` and `note` (their names and
+        tags are checked as it is saved, conversations/macros.py)."""
+        valid = super().validate(extra_validators)
+        note = (self.macro_note.data or "").strip()
+        try:
+            saved_reply_schema.load({"title": "-", "body": "-", "note": note}) if note else None
+        except ValidationError as e:
+            self.macro_note.errors = [page_message("note", self.macro_note, m)
+                                      for m in e.normalized_messages().get("note", [])]
+            return False
+        if valid:
+            changes = {name: None if self[f"set_{name}"].data == NO_ONE else self[f"set_{name}"].data
+                       for name in ("status", "priority", "category", "team", "assignee") if self[f"set_{name}"].data}
+            for name in ("add_tags", "remove_tags"):
+                if words := (self[name].data or "").replace(",", " ").split():
+                    changes[name] = words
+            self.cleaned.update(changes=changes, note=note or None)
+        return valid
 
 
 class TriageForm(SchemaForm):
@@ -135,3 +191,12 @@ class TriageForm(SchemaForm):
 class StatusForm(SchemaForm):
     schema = ticket_patch_schema
     status = SelectField("Status", choices=choices(STATUSES), validate_choice=False)
+
+
+class OwnerForm(FlaskForm):
+    """The ticket page's owner panel: the team, the assignee and the tags (space-separated), whose choices the
+    page fills from the desk's teams and agents; the ownership rules check them (ownership/changes.py)."""
+    team = SelectField("Team", validate_choice=False)
+    assignee = SelectField("Assignee", validate_choice=False)
+    tags = StringField("Tags", render_kw={"autocomplete": "off", "list": "tag-suggestions",
+                                          "aria-describedby": "tags-hint"})

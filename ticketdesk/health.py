@@ -5,8 +5,8 @@ import logging
 import sqlalchemy as sa
 from flask import Flask, jsonify
 
-from .extensions import db
 from .auto_migrate import head_revision
+from .extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,14 @@ ORDERINGS = ("-created_at", "created_at", "priority")  # of the ticket list: new
 DEFAULT_ORDERING = "-created_at"
 TITLE_MAX = 200
 ROLES = ("viewer", "agent", "admin")  # each may do what the one before may, and more
-SCOPES = ("read", "write")  # a read token may do what a viewer may; a write token what an agent may
+SCOPES = ("read", "write", "admin")  # a read token may do what a viewer may; write, an agent; admin, an admin
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
-# who set a ticket's category or priority: an agent on the pages, an API client, or the desk itself (`auto`,
-# later mail intake); NULL on tickets filed before migration 0008, when only a person could set them
-SETTERS = ("agent", "client", "desk")
+ASSIGNMENTS = ("manual", "round_robin", "least_open")  # how a team gives its new tickets an assignee
+WORKING = ("open", "in_progress")  # the statuses an assignee still has work in (least_open counts these)
+TEAM_NAME_MAX, TAG_MAX = 64, 40
+# what an agent is told of (ownership/notifications.py), and which of it comes by mail unless they say otherwise
+NOTIFICATION_KINDS = ("assigned", "answered", "mentioned", "new_ticket", "sla")
+MAILED_BY_DEFAULT = "assigned,answered,mentioned,sla"
 
 
 def utcnow() -> datetime:
@@ -56,6 +59,10 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+# an agent answered last and the ticket is still open: the desk waits on the customer
+WAITING_ON_CUSTOMER = "waiting_since IS NULL AND requester_id IS NOT NULL AND " + _in("status", WORKING)
+
+
 class Ticket(db.Model):
     __tablename__ = "tickets"
 
@@ -76,6 +83,10 @@ class Ticket(db.Model):
     language = sa.Column(sa.String(8))
     category_set_by = sa.Column(sa.String(8))
     priority_set_by = sa.Column(sa.String(8))
+    # migration 0015: who set each label (an agent's email or token:NAME; NULL when the desk set it, or set
+    # before 0015), so an admin can keep one actor's labels out of training
+    category_labelled_by = sa.Column(sa.String(254))
+    priority_labelled_by = sa.Column(sa.String(254))
     # the classifier that filled a field the client left to `auto`; NULL when the client chose both
     triaged_by = sa.Column(sa.String(32))
     # migration 0009: the customer who wrote in (NULL for tickets filed without one)
@@ -88,6 +99,25 @@ class Ticket(db.Model):
     waiting_since = sa.Column(UTCDateTime)
     # migration 0013: the closed ticket this one continues (the requester wrote again after it was closed)
     follows_up_id = sa.Column(sa.Integer)  # references tickets.id (enforced on PostgreSQL: table args)
+    # migration 0016: who owns it (an active agent) and which team's queue it is in; tags in ticket_tags
+    assignee_id = sa.Column(sa.Integer)  # references users.id (enforced on PostgreSQL: table args)
+    team_id = sa.Column(sa.Integer)  # references teams.id (enforced on PostgreSQL: table args)
+    assignee = relationship("User", lazy="joined", innerjoin=False, foreign_keys=[assignee_id],
+                            primaryjoin="User.id == Ticket.assignee_id")
+    team = relationship("Team", lazy="joined", innerjoin=False, foreign_keys=[team_id],
+                        primaryjoin="Team.id == Ticket.team_id")
+
+    @property
+    def assignee_email(self) -> str | None:
+        return self.assignee.email if self.assignee else None
+
+    @property
+    def assignee_name(self) -> str | None:
+        return self.assignee.name if self.assignee else None
+
+    @property
+    def team_name(self) -> str | None:
+        return self.team.name if self.team else None
 
     @property
     def requester_email(self) -> str | None:
@@ -117,6 +147,19 @@ class Ticket(db.Model):
         sa.ForeignKeyConstraint([follows_up_id], ["tickets.id"], name="fk_tickets_follows_up")
         .ddl_if(dialect="postgresql"),
         sa.Index("ix_tickets_follows_up_id", follows_up_id),
+        sa.ForeignKeyConstraint([assignee_id], ["users.id"], name="fk_tickets_assignee").ddl_if(dialect="postgresql"),
+        sa.ForeignKeyConstraint([team_id], ["teams.id"], name="fk_tickets_team", ondelete="SET NULL")
+        .ddl_if(dialect="postgresql"),
+        # the lists by assignee and by team; an assignee's open work (least_open, the Mine queue)
+        sa.Index("ix_tickets_assignee_created_id", assignee_id, created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_team_created_id", team_id, created_at.desc(), id.desc()),
+        sa.Index("ix_tickets_assignee_working", assignee_id, sqlite_where=sa.text(_in("status", WORKING)),
+                 postgresql_where=sa.text(_in("status", WORKING))),
+        # the queues (ownership/queues.py): a team's open work, and what waits on the customer
+        sa.Index("ix_tickets_team_working", team_id, sqlite_where=sa.text(_in("status", WORKING)),
+                 postgresql_where=sa.text(_in("status", WORKING))),
+        sa.Index("ix_tickets_waiting_on_customer", created_at, sqlite_where=sa.text(WAITING_ON_CUSTOMER),
+                 postgresql_where=sa.text(WAITING_ON_CUSTOMER)),
         # the priority ordering (critical first, then oldest), unfiltered and by status
         sa.Index("ix_tickets_rank_created_id", sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
         sa.Index("ix_tickets_status_rank_created_id", status, sa.text(f"({PRIORITY_RANK_SQL})"), created_at, id),
@@ -183,6 +226,9 @@ class Message(db.Model):
 MAIL_OUTCOMES = ("ticket", "message", "ignored", "bounce", "quarantined")
 
 
+PURGEABLE = sa.text("outcome IN ('ignored', 'bounce', 'quarantined') AND purged_at IS NULL")
+
+
 class IncomingMail(db.Model):
     """One mail that reached the desk, kept as it came (the original agents can view, and what a
     quarantined mail is retried from), with what it became. `key` makes a second copy a duplicate: the
@@ -202,12 +248,20 @@ class IncomingMail(db.Model):
     detail = sa.Column(sa.String(500))  # why it was ignored or quarantined
     ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="SET NULL"))
     message_id = sa.Column(sa.Integer, sa.ForeignKey("messages.id", ondelete="SET NULL"))  # NULL: the ticket's opening
+    # migration 0014: what its page shows (headers, text), computed once at intake so no page parses the
+    # mail; why its sender is not verified (MAIL_AUTHSERV_ID); when retention emptied `raw` and `view`
+    view = deferred(sa.Column(sa.JSON))
+    unverified = sa.Column(sa.String(120))
+    purged_at = sa.Column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint(key, name="uq_incoming_mails_key"),
                       sa.Index("ix_incoming_mails_mail_message_id", mail_message_id),
                       sa.Index("ix_incoming_mails_ticket_id", ticket_id),
                       sa.Index("ix_incoming_mails_quarantined", id, sqlite_where=sa.text("outcome = 'quarantined'"),
                                postgresql_where=sa.text("outcome = 'quarantined'")),
+                      # retention's question: mail of no ticket whose bytes are still kept, oldest first
+                      sa.Index("ix_incoming_mails_purgeable", received_at, sqlite_where=PURGEABLE,
+                               postgresql_where=PURGEABLE),
                       sa.CheckConstraint(_in("outcome", MAIL_OUTCOMES), name="ck_incoming_mails_outcome")
                       .ddl_if(dialect="postgresql"))
 
@@ -240,13 +294,17 @@ SAVED_REPLY_TITLE_MAX = 120
 
 class SavedReply(db.Model):
     """A reply the desk's agents share, with placeholders filled from the ticket when it is inserted into the
-    composer (conversations/saved_replies.py). Migration 0012."""
+    composer (conversations/saved_replies.py). Migration 0012. A macro, too, when it carries `changes` to the
+    ticket's fields and an internal `note`, applied with the reply (conversations/macros.py). Migration 0018."""
 
     __tablename__ = "saved_replies"
 
     id = sa.Column(sa.Integer, primary_key=True)
     title = sa.Column(sa.String(SAVED_REPLY_TITLE_MAX), nullable=False)
     body = sa.Column(sa.Text, nullable=False)
+    # {"status", "priority", "category", "team" (a name), "assignee" (an email), "add_tags", "remove_tags"}
+    changes = sa.Column(sa.JSON)
+    note = sa.Column(sa.Text)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     updated_by = sa.Column(sa.String(254))
@@ -297,6 +355,23 @@ class ClassifierModel(db.Model):
     examples = sa.Column(sa.Integer, nullable=False)
     report = sa.Column(sa.Text, nullable=False)  # JSON: triage/training.py's Report
     payload = sa.Column(sa.LargeBinary, nullable=False)
+    # migration 0015: whether suggestions use it: a retrained model is deployed only if it scores at least as
+    # well as the deployed one on the held-out tickets; the newest deployed model is the one in use
+    deployed = sa.Column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    judge = deferred(sa.Column(sa.Text))  # JSON: the held-out labels, frozen when it was deployed, its successors face
+
+    __table_args__ = (sa.Index("ix_classifier_models_deployed", id, sqlite_where=sa.text("deployed"),
+                               postgresql_where=sa.text("deployed")),)
+
+
+class TrainingExclusion(db.Model):
+    """An actor whose labels the learned classifier does not learn from (an admin's choice). Migration 0015."""
+
+    __tablename__ = "training_exclusions"
+
+    actor = sa.Column(sa.String(254), primary_key=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    created_by = sa.Column(sa.String(254))
 
 
 class TicketCount(db.Model):
@@ -316,16 +391,18 @@ class TicketCount(db.Model):
 
 
 class TicketEvent(db.Model):
-    """One status, priority or category change, written by a trigger (migration 0004) in the changing
-    transaction: the audit trail cannot miss a write, whatever path made it."""
+    """One status, priority, category, assignee or team change, written by a trigger (migrations 0004, 0016)
+    in the changing transaction: the audit trail cannot miss a write, whatever path made it. A tag added or
+    removed is an event too (`tag`, from null to the tag or back), written with the change (ownership/tags.py).
+    Values are null where there was none (no assignee, no team)."""
 
     __tablename__ = "ticket_events"
 
     id = sa.Column(sa.Integer, primary_key=True)
     ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
     field = sa.Column(sa.String(16), nullable=False)
-    old_value = sa.Column(sa.String(16), nullable=False)
-    new_value = sa.Column(sa.String(16), nullable=False)
+    old_value = sa.Column(sa.String(254))
+    new_value = sa.Column(sa.String(254))
     actor = sa.Column(sa.String(254))
     created_at = sa.Column(UTCDateTime, nullable=False)
 
@@ -345,6 +422,14 @@ class User(db.Model):
     role = sa.Column(sa.String(16), nullable=False, default="agent", server_default="agent")
     # set when an admin gives a temporary password: the agent chooses their own before anything else
     must_change_password = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    # migration 0016: the name tickets show for their assignee; away: automatic assignment passes them by
+    name = sa.Column(sa.String(200))
+    away = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    # migration 0017: which notifications also come by mail (kinds, comma-separated), and whether a new
+    # ticket in one of their teams is worth a notification at all
+    mail_notifications = sa.Column(sa.String(100), nullable=False, default=MAILED_BY_DEFAULT,
+                                   server_default=MAILED_BY_DEFAULT)
+    new_ticket_alerts = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
 
     # what Flask-Login asks of a user
     is_authenticated = True
@@ -421,3 +506,249 @@ class SignInAttempt(db.Model):
     __table_args__ = (sa.Index("ix_sign_in_attempts_email_at", email, at),
                       sa.Index("ix_sign_in_attempts_address_at", address, at),
                       sa.Index("ix_sign_in_attempts_at", at))
+
+
+class Team(db.Model):
+    """A queue of tickets and the agents who work it (migration 0016). `assignment` says how a ticket that
+    joins the team without an assignee gets one (ownership/assignment.py); `last_assignee_id` is where
+    round robin stands, moved under the team's row lock."""
+
+    __tablename__ = "teams"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(TEAM_NAME_MAX), nullable=False)
+    assignment = sa.Column(sa.String(16), nullable=False, default="manual", server_default="manual")
+    last_assignee_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint(name, name="uq_teams_name"),
+                      sa.CheckConstraint(_in("assignment", ASSIGNMENTS), name="ck_teams_assignment")
+                      .ddl_if(dialect="postgresql"))
+
+
+class TeamMember(db.Model):
+    __tablename__ = "team_members"
+
+    team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (sa.Index("ix_team_members_user_id", user_id),)
+
+
+ROUTE_KINDS = ("address", "category")
+
+
+class TeamRoute(db.Model):
+    """Where new tickets go: mail to a desk address (`billing@…`), or a category, routes to one team."""
+
+    __tablename__ = "team_routes"
+
+    kind = sa.Column(sa.String(16), primary_key=True)
+    value = sa.Column(sa.String(254), primary_key=True)
+    team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id", ondelete="CASCADE"), nullable=False)
+
+    __table_args__ = (sa.Index("ix_team_routes_team_id", team_id),)
+
+
+class Tag(db.Model):
+    """A word agents file tickets under: lower-case letters, digits, `-` and `_`; made on first use."""
+
+    __tablename__ = "tags"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(TAG_MAX), nullable=False)
+
+    __table_args__ = (sa.UniqueConstraint(name, name="uq_tags_name"),)
+
+
+class TicketTag(db.Model):
+    """One tag on one ticket: adding and removing are row inserts and deletes, so two agents tagging one
+    ticket at once never overwrite each other."""
+
+    __tablename__ = "ticket_tags"
+
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    tag_id = sa.Column(sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (sa.Index("ix_ticket_tags_tag_id", tag_id, ticket_id),)
+
+
+# A ticket's tags joined by commas (a tag holds none), read with the ticket in the same SELECT, as the list's
+# rows carry them (record/queries.py); `tags` gives them as a sorted list.
+TAG_NAMES = (sa.select(sa.func.aggregate_strings(Tag.name, ",")).join(TicketTag, TicketTag.tag_id == Tag.id)
+             .where(TicketTag.ticket_id == Ticket.id).correlate_except(Tag, TicketTag).scalar_subquery())
+Ticket.tag_names = column_property(TAG_NAMES)
+Ticket.tags = property(lambda ticket: sorted(ticket.tag_names.split(",")) if ticket.tag_names else [])
+
+
+class Notification(db.Model):
+    """Something an agent is told (migration 0017): a ticket assigned to them, a customer's answer to one of
+    theirs, a mention in a note, a new ticket in their team. `ticket_id` is null for one that stands for
+    several tickets (a bulk assignment, `count` of them). `mail_state`: null (not mailed), queued, sending,
+    sent or failed; claimed by one UPDATE for MAIL_CLAIM_SECONDS, so one worker sends it, and a claim whose
+    worker died runs out and the sweep queues it again."""
+
+    __tablename__ = "notifications"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"))
+    count = sa.Column(sa.Integer, nullable=False, default=1, server_default="1")
+    text = sa.Column(sa.String(500), nullable=False)
+    actor = sa.Column(sa.String(254))
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    read_at = sa.Column(UTCDateTime)
+    mail_state = sa.Column(sa.String(8))
+    mail_detail = sa.Column(sa.String(500))
+    claimed_until = sa.Column(UTCDateTime)  # while "sending": the worker's claim (migration 0020)
+
+    __table_args__ = (sa.Index("ix_notifications_user_id", user_id, id.desc()),
+                      sa.Index("ix_notifications_unread", user_id, sqlite_where=sa.text("read_at IS NULL"),
+                               postgresql_where=sa.text("read_at IS NULL")),
+                      sa.Index("ix_notifications_ticket_id", ticket_id),
+                      # the sweep's question, answered from unsent mail only
+                      sa.Index("ix_notifications_unsent", id,
+                               sqlite_where=sa.text("mail_state IN ('queued', 'sending')"),
+                               postgresql_where=sa.text("mail_state IN ('queued', 'sending')")),
+                      sa.CheckConstraint(_in("kind", NOTIFICATION_KINDS), name="ck_notifications_kind")
+                      .ddl_if(dialect="postgresql"))
+
+
+VIEW_NAME_MAX = 60
+
+
+class SavedView(db.Model):
+    """A view of the ticket list kept under a name (migration 0019): shared with the desk by an admin
+    (`owner_id` null) or an agent's own. `filters` are the list's (status, priority, category, search,
+    requester, language, assignee with `me` meaning whoever looks, team, tag: a list); ownership/saved_views.py."""
+
+    __tablename__ = "saved_views"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(VIEW_NAME_MAX), nullable=False)
+    owner_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"))
+    filters = sa.Column(sa.JSON, nullable=False)
+    ordering = sa.Column(sa.String(16), nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_by = sa.Column(sa.String(254))
+
+    __table_args__ = (sa.Index("ix_saved_views_owner_id", owner_id),)
+
+
+CALENDAR_NAME_MAX = 64
+
+
+class BusinessHours(db.Model):
+    """A calendar of business hours (migration 0021): a time zone, each weekday's hours in its wall-clock
+    time (`week`: {"mon": [["09:00", "14:00"], …], …}) and holidays (`holidays`: [{"date", "name"}]). SLA
+    targets count their minutes in it (sla/business_time.py); 24/7 is built in and has no row."""
+
+    __tablename__ = "business_hours"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(CALENDAR_NAME_MAX), nullable=False)
+    timezone = sa.Column(sa.String(64), nullable=False)
+    week = sa.Column(sa.JSON, nullable=False)
+    holidays = sa.Column(sa.JSON, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_by = sa.Column(sa.String(254))
+
+    __table_args__ = (sa.UniqueConstraint(name, name="uq_business_hours_name"),)
+
+
+POLICY_NAME_MAX = 64
+SLA_TARGETS = ("first_response", "next_response", "resolution")
+POLICY_MATCHES = ("priority", "category", "team", "tag", "requester_domain")
+
+
+class SlaPolicy(db.Model):
+    """A service-level policy (migration 0022): the first by `position` whose `match` fits a ticket applies
+    to it ({"priority": [...], "category": [...], "team": [names], "tag": [...], "requester_domain": [...]}:
+    each key present must hold the ticket's value; `{}` fits every ticket). Its targets are minutes of
+    business time in its calendar (none: 24/7); a target left null is not measured."""
+
+    __tablename__ = "sla_policies"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(POLICY_NAME_MAX), nullable=False)
+    position = sa.Column(sa.Integer, nullable=False)
+    match = sa.Column(sa.JSON, nullable=False)
+    business_hours_id = sa.Column(sa.Integer, sa.ForeignKey("business_hours.id", ondelete="RESTRICT"))
+    first_response_minutes = sa.Column(sa.Integer)
+    next_response_minutes = sa.Column(sa.Integer)
+    resolution_minutes = sa.Column(sa.Integer)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_by = sa.Column(sa.String(254))
+
+    business_hours = relationship(BusinessHours, lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint(name, name="uq_sla_policies_name"),
+                      sa.Index("ix_sla_policies_position", position, id))
+
+
+class TicketSla(db.Model):
+    """Where a ticket stands against its SLA policy (migration 0023), written when the events it measures
+    happen (sla/clock.py), never by scanning: each target's due time (null: not running, met, or not in
+    the policy), the resolution clock's business time spent and since when it runs again (null: paused or
+    stopped), and the targets breached (kept breached whatever changes). `next_due_at` is the nearest due
+    time still open: the list's `sla_due` order and the warning scan read it through its partial index.
+    A row of its own, so that these writes never touch the tickets table's indexes."""
+
+    __tablename__ = "ticket_slas"
+
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    policy_id = sa.Column(sa.Integer, sa.ForeignKey("sla_policies.id", ondelete="SET NULL"))
+    first_response_due_at = sa.Column(UTCDateTime)
+    next_response_due_at = sa.Column(UTCDateTime)
+    resolution_due_at = sa.Column(UTCDateTime)
+    resolution_spent = sa.Column(sa.Float, nullable=False, default=0.0)  # business seconds, while it ran
+    resolution_running_since = sa.Column(UTCDateTime)
+    next_due_at = sa.Column(UTCDateTime)
+    breached = sa.Column(sa.String(64), nullable=False, default="")  # the targets, comma-separated
+    met = sa.Column(sa.String(64), nullable=False, default="")  # the targets met at least once
+    next_alert_at = sa.Column(UTCDateTime)  # when the warning scan must next look (migration 0024)
+
+    policy = relationship(SlaPolicy, lazy="joined")
+
+    __table_args__ = (sa.Index("ix_ticket_slas_next_due", next_due_at, ticket_id,
+                               sqlite_where=sa.text("next_due_at IS NOT NULL"),
+                               postgresql_where=sa.text("next_due_at IS NOT NULL")),
+                      sa.Index("ix_ticket_slas_breached", ticket_id, sqlite_where=sa.text("breached <> ''"),
+                               postgresql_where=sa.text("breached <> ''")),
+                      sa.Index("ix_ticket_slas_next_alert", next_alert_at,
+                               sqlite_where=sa.text("next_alert_at IS NOT NULL"),
+                               postgresql_where=sa.text("next_alert_at IS NOT NULL")))
+
+
+SLA_LEVELS = ("warning", "breach")
+
+
+class SlaAlert(db.Model):
+    """A warning that a target is about to break, or that it broke, sent once (migration 0024): the unique
+    key is the ticket, the target, its due time (each next response has its own) and the level."""
+
+    __tablename__ = "sla_alerts"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    target = sa.Column(sa.String(16), nullable=False)
+    level = sa.Column(sa.String(8), nullable=False)
+    due_at = sa.Column(UTCDateTime, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint(ticket_id, target, due_at, level, name="uq_sla_alerts_once"),)
+
+
+Ticket.sla_state = relationship(TicketSla, uselist=False, viewonly=True, lazy="joined")
+# the names a row of record.queries.ticket_page carries, for a Ticket too (schemas.ticket_json reads either)
+for _name, _read in (("sla_policy", lambda s: s.policy.name if s.policy else None),
+                     ("sla_first_response_due_at", lambda s: s.first_response_due_at),
+                     ("sla_next_response_due_at", lambda s: s.next_response_due_at),
+                     ("sla_resolution_due_at", lambda s: s.resolution_due_at),
+                     ("sla_resolution_minutes", lambda s: s.policy.resolution_minutes if s.policy else None),
+                     ("sla_running_since", lambda s: s.resolution_running_since),
+                     ("sla_breached", lambda s: s.breached)):
+    setattr(Ticket, _name, property(lambda ticket, read=_read: read(ticket.sla_state) if ticket.sla_state else None))

@@ -2,12 +2,35 @@
 from datetime import datetime, timezone
 
 from flask import url_for
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from .errors import ApiError
-from .models import (CATEGORIES, DEFAULT_ORDERING, DELIVERY_STATES, MAX_ID, MESSAGE_KINDS, MESSAGE_MAX, ORDERINGS, PRIORITIES,
-                     SAVED_REPLY_TITLE_MAX,
-                     STATUSES, TITLE_MAX)
+from .models import (
+    CATEGORIES,
+    DEFAULT_ORDERING,
+    DELIVERY_STATES,
+    MAX_ID,
+    MESSAGE_KINDS,
+    MESSAGE_MAX,
+    ORDERINGS,
+    TAG_MAX,
+    TEAM_NAME_MAX,
+    PRIORITIES,
+    SAVED_REPLY_TITLE_MAX,
+    STATUSES,
+    TITLE_MAX,
+    WORKING,
+)
+from .placeholders import PLACEHOLDERS, unknown_placeholders
+from .text import CONTROLS, visible
 
 NO_NUL = r"^[^\u0000]*$"  # in the OpenAPI document's terms: no NUL character
 # what str.strip() removes, spelled out so that the document's patterns mean the same in every regex engine
@@ -106,6 +129,16 @@ def _no_nul(value: str) -> None:
         raise ValidationError(MESSAGES["null_char"])
 
 
+NO_CONTROLS = r"^[^\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+
+
+def _no_controls(value: str) -> None:
+    """A name or address goes into mail headers: no line break or other control character, no
+    bidirectional override, may reach one (a CR/LF would write a header of the sender's choosing)."""
+    if CONTROLS.search(value.replace("\x00", "")):  # a NUL is refused by _storable, by name
+        raise ValidationError("Control characters (such as line breaks or direction overrides) are not allowed.")
+
+
 def _storable(value: str) -> None:
     """No NUL, no lone surrogate: what the database cannot store is refused by name, never a 500."""
     _no_nul(value)
@@ -138,6 +171,35 @@ class TicketSchema(Schema):
     follows_up = fields.Integer(dump_only=True, allow_none=True, attribute="follows_up_id", metadata={
         "description": "The closed ticket this one continues: the requester answered it by mail after it was "
                        "closed. Null otherwise."})
+    assignee = fields.Nested("AgentRefSchema", dump_only=True, allow_none=True, metadata={
+        "description": "The agent who owns it; null when nobody does."})
+    team = fields.Nested("TeamRefSchema", dump_only=True, allow_none=True, metadata={
+        "description": "The team whose queue it is in; null for none."})
+    tags = fields.Function(lambda ticket: _tag_list(ticket), dump_only=True, metadata={
+        "description": "Its tags, sorted.", "type": "array", "items": {"type": "string"}})
+    sla = fields.Function(lambda ticket: sla_json(ticket), dump_only=True, metadata={
+        "description": "Where it stands against the SLA policy that applies (null: none does). Times are UTC, "
+                       "null when the target is not running (met, paused, or not in the policy); `paused`: the "
+                       "resolution clock waits on the customer; `breached`: the targets broken, for good.",
+        "type": ["object", "null"], "required": ["policy", "first_response_due_at", "first_response_at",
+                                                 "next_response_due_at", "resolution_due_at", "paused", "breached"],
+        "properties": {"policy": {"type": "string"},
+                       **{name: {"type": ["string", "null"], "format": "date-time"} for name in (
+                           "first_response_due_at", "first_response_at", "next_response_due_at",
+                           "resolution_due_at")},
+                       "paused": {"type": "boolean"},
+                       "breached": {"type": "array", "items": {"type": "string", "enum": [
+                           "first_response", "next_response", "resolution"]}}}})
+
+
+class AgentRefSchema(Schema):
+    email = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True, metadata={"description": "Null when the agent gave none."})
+
+
+class TeamRefSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
 
 
 class EmailAddress(fields.Email):
@@ -155,12 +217,13 @@ class RequesterSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    email = EmailAddress(required=True, validate=[validate.Length(max=254), _storable], error_messages={
+    email = EmailAddress(required=True, validate=[validate.Length(max=254), _storable, _no_controls], error_messages={
         "required": MESSAGES["required"],
         "invalid": "Enter a valid email address."}, metadata={"description": "Unique, case-insensitive."})
-    name = fields.String(allow_none=True, validate=[validate.Length(max=200), _storable], metadata={
-        "description": "At most 200 characters; kept from the first ticket that gave one; agents can change it.",
-        "pattern": NO_NUL})
+    name = fields.String(allow_none=True, validate=[validate.Length(max=200), _storable, _no_controls], metadata={
+        "description": "At most 200 characters, with no control characters (no line breaks); kept from the first "
+                       "ticket that gave one; agents can change it.",
+        "pattern": NO_CONTROLS})
 
     @post_load
     def normalise(self, data, **kwargs):
@@ -187,13 +250,80 @@ class TicketCreateSchema(TicketSchema):
         "description": "Optional: the customer this ticket is from, found by email or added."})
 
 
+class TicketChangeSchema(TicketSchema):
+    """What `PATCH /api/tickets/<id>/` reads: a ticket's fields, and who owns it and how it is tagged."""
+
+    assignee = EmailAddress(load_only=True, allow_none=True, validate=validate.Length(max=254), error_messages={
+        "invalid": "Enter a valid email address."}, metadata={
+        "description": "An active agent's email, or null for nobody. Given a team and no assignee (here or before), "
+                       "the team's assignment mode may choose one."})
+    team = Text(max_length=TEAM_NAME_MAX, load_only=True, allow_none=True, metadata={
+        "description": "A team's name, or null for none."})
+    tags = fields.List(fields.String(), load_only=True, metadata={
+        "description": f"The full new list of tags (each trimmed, lower-cased, 1 to {TAG_MAX} letters, digits, `-` "
+                       "and `_`; made on first use). Send `If-Match` so nobody's tag is lost; or send `add_tags` "
+                       "and `remove_tags`, which never overwrite anyone's."})
+    add_tags = fields.List(fields.String(), load_only=True, metadata={"description": "Tags to add."})
+    remove_tags = fields.List(fields.String(), load_only=True, metadata={"description": "Tags to remove."})
+
+
+BULK_MAX = 1000  # tickets one bulk change may name
+
+
+class BulkSetSchema(Schema):
+    """What a bulk change sets on every ticket it names: the fields a queue is worked by."""
+
+    status = Choice(STATUSES)
+    priority = Choice(PRIORITIES)
+    category = Choice(CATEGORIES)
+    assignee = EmailAddress(allow_none=True, validate=validate.Length(max=254), error_messages={
+        "invalid": "Enter a valid email address."}, metadata={"description": "An active agent's email, or null."})
+    team = Text(max_length=TEAM_NAME_MAX, allow_none=True, metadata={"description": "A team's name, or null."})
+
+
+class BulkChangeSchema(Schema):
+    """What `POST /api/tickets/bulk/` reads: one change for many tickets."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    ids = fields.List(JsonInteger(validate=validate.Range(min=1, max=MAX_ID), error_messages={
+        "invalid": "A valid integer is required."}), required=True, validate=validate.Length(
+        min=1, max=BULK_MAX, error=f"Name 1 to {BULK_MAX} tickets."), metadata={
+        "description": f"The tickets to change, 1 to {BULK_MAX}; an id given twice counts once."})
+    changes = fields.Nested(BulkSetSchema, data_key="set", load_default=dict, metadata={
+        "description": "Fields set on every ticket (unknown fields are refused: a title is never set in bulk)."})
+    add_tags = fields.List(fields.String(), load_default=list, metadata={"description": "Tags added to every ticket."})
+    remove_tags = fields.List(fields.String(), load_default=list, metadata={
+        "description": "Tags removed from every ticket."})
+
+    @validates_schema
+    def _something(self, data, **_kwargs):
+        if not (data.get("changes") or data.get("add_tags") or data.get("remove_tags")):
+            raise ValidationError("Nothing to change: send fields in `set`, or tags to add or remove.", "set")
+
+
+class BulkResultSchema(Schema):
+    updated = fields.Integer(required=True, metadata={"description": "How many tickets changed."})
+    failed = fields.List(fields.Nested(Schema.from_dict({"id": fields.Integer(required=True),
+                                                          "detail": fields.String(required=True)},
+                                                         name="BulkFailure")), required=True, metadata={
+        "description": "The ids that could not be changed, each with why; the others were changed."})
+
+
 class TicketEventSchema(Schema):
     """One change in a ticket's audit trail."""
 
     id = fields.Integer(required=True)
-    field = fields.String(required=True, validate=validate.OneOf(("status", "priority", "category")))
-    old_value = fields.String(required=True, data_key="from")
-    new_value = fields.String(required=True, data_key="to")
+    field = fields.String(required=True, validate=validate.OneOf(("status", "priority", "category", "assignee",
+                                                                  "team", "tag", "sla")), metadata={
+        "description": "`assignee` values are agents' emails, `team` values team names; a `tag` event goes from "
+                       "null to the tag added, or from the tag removed to null; an `sla` event (the desk's, "
+                       "`actor` null) goes from the target's due time to `first_response met`, `resolution "
+                       "breached` and the like."})
+    old_value = fields.String(required=True, allow_none=True, data_key="from", metadata={
+        "description": "Null where there was none (no assignee, no team, a tag added)."})
+    new_value = fields.String(required=True, allow_none=True, data_key="to")
     actor = fields.String(required=True, allow_none=True, metadata={
         "description": "An agent's email or `token:NAME`; null when access control was off."})
     created_at = UTCTime(required=True)
@@ -204,6 +334,8 @@ class TicketQuerySchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+    REPEATABLE = ("tag",)  # given more than once, each value counts (every other parameter: once)
 
     category = Choice(CATEGORIES)
     priority = Choice(PRIORITIES)
@@ -217,6 +349,17 @@ class TicketQuerySchema(Schema):
                              metadata={"description": "The requester's email (any case)."})
     language = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="Not a language code, such as de or pt."),
                              metadata={"description": "An ISO 639 code, as in the tickets' `language`."})
+    assignee = fields.String(validate=[validate.Length(max=254), _no_nul], metadata={
+        "description": "An agent's email, `none` (nobody owns it) or `me` (the signed-in agent; with a token, none).",
+        "pattern": NO_NUL})
+    team = fields.String(validate=[validate.Length(max=TEAM_NAME_MAX), _no_nul], metadata={
+        "description": "A team's name, or `none` (in no team's queue).", "pattern": NO_NUL})
+    tag = fields.List(fields.String(validate=[validate.Length(max=TAG_MAX), _no_nul], metadata={"pattern": NO_NUL}),
+                      metadata={"description": "A tag; repeat it for tickets that have all of them."})
+    sla = fields.String(validate=validate.Regexp(r"^(breached|overdue|due_within_\d{1,5})$", error=(
+        "Not an SLA filter: breached, overdue or due_within_N (minutes, such as due_within_60).")), metadata={
+        "description": "`breached`: an SLA target was broken; `overdue`: open or in progress and past its nearest "
+                       "due time; `due_within_60`: open or in progress and due within that many minutes."})
     ordering = Choice(ORDERINGS, load_default=DEFAULT_ORDERING, metadata={
         "description": "`-created_at` newest first (the default), `created_at` oldest first, or `priority`: "
                        "critical first, then high, medium and low, each oldest first (the order a queue is "
@@ -240,6 +383,9 @@ class NewMessageSchema(Schema):
         "description": "`reply`: to the requester, by email; `note`: internal, never leaves the desk; "
                        "`customer`: the requester's own words (from an integration such as a chat widget)."})
     body = Text(max_length=MESSAGE_MAX, required=True)
+    saved_reply_id = JsonInteger(load_only=True, validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "A saved reply whose changes and note go in with this message, in one step (a macro); "
+                       "`body` is sent as given."})
 
 
 class AttachmentSchema(Schema):
@@ -270,8 +416,16 @@ class MessageSchema(NewMessageSchema):
         "description": "The files a customer's mail came with; empty for every other message."})
 
 
+class MacroChangesSchema(BulkSetSchema):
+    """What a saved reply changes on the ticket it is applied to, with the reply (a macro)."""
+
+    add_tags = fields.List(fields.String(), metadata={"description": "Tags added to the ticket."})
+    remove_tags = fields.List(fields.String(), metadata={"description": "Tags removed from the ticket."})
+
+
 class SavedReplySchema(Schema):
-    """A saved reply: what `POST`/`PATCH /api/saved-replies/` read and every saved-reply answer holds."""
+    """A saved reply: what `POST`/`PATCH /api/saved-replies/` read and every saved-reply answer holds. With
+    `changes` or a `note` it is a macro: applied to a ticket, they go in with the reply in one step."""
 
     class Meta:
         unknown = EXCLUDE
@@ -281,21 +435,26 @@ class SavedReplySchema(Schema):
     body = Text(max_length=MESSAGE_MAX, required=True, metadata={
         "description": "May hold the placeholders `{{ requester.name }}`, `{{ requester.email }}`, "
                        "`{{ ticket.id }}` and `{{ ticket.title }}`, filled in when it is inserted into a reply."})
+    changes = fields.Nested(MacroChangesSchema, metadata={
+        "description": "Fields set on the ticket with the reply (`{}` for none): each checked like a `PATCH` "
+                       "when saved and again when applied (a team deleted since is a 400 then)."})
+    note = Text(max_length=MESSAGE_MAX, allow_none=True, metadata={
+        "description": "An internal note added with the reply (null for none); placeholders as in `body`."})
     updated_at = UTCTime(dump_only=True)
     updated_by = fields.String(dump_only=True, allow_none=True)
 
     @validates_schema
     def _known_placeholders(self, data, **_kwargs):
-        from .conversations.saved_replies import PLACEHOLDERS, unknown_placeholders
-        if unknown := unknown_placeholders(data.get("body", "")):
-            names = ", ".join("{{ %s }}" % n for n in unknown)
-            known = ", ".join("{{ %s }}" % n for n in PLACEHOLDERS)
-            raise ValidationError(f"Unknown placeholder {names}: use {known}.", "body")
+        for name in ("body", "note"):
+            if unknown := unknown_placeholders(data.get(name) or ""):
+                names = ", ".join("{{ %s }}" % n for n in unknown)
+                known = ", ".join("{{ %s }}" % n for n in PLACEHOLDERS)
+                raise ValidationError(f"Unknown placeholder {names}: use {known}.", name)
 
 
 def saved_reply_json(reply) -> dict:
-    return {"id": reply.id, "title": reply.title, "body": reply.body, "updated_at": utc_text(reply.updated_at),
-            "updated_by": reply.updated_by}
+    return {"id": reply.id, "title": reply.title, "body": reply.body, "changes": reply.changes or {},
+            "note": reply.note, "updated_at": utc_text(reply.updated_at), "updated_by": reply.updated_by}
 
 
 def message_json(message, files=()) -> dict:
@@ -308,19 +467,47 @@ def message_json(message, files=()) -> dict:
 
 
 def attachment_json(file) -> dict:
-    return {"id": file.id, "filename": file.filename, "content_type": file.content_type, "size": file.size,
+    return {"id": file.id, "filename": visible(file.filename), "content_type": file.content_type, "size": file.size,
             "message_id": file.message_id,
             "url": url_for("mail.attachment", attachment_id=file.id, _external=True) if file.kept else None}
 
 
 def ticket_json(ticket) -> dict:
     """What `TicketSchema().dump(ticket)` gives, written out: marshmallow's per-field machinery took half
-    the time of a 100-ticket page (see bench/), so the API answers with this and a test holds the two equal."""
+    the time of a 100-ticket page (see bench/), so the API answers with this and a test holds the two equal.
+    `ticket` is a Ticket, or a row of `record.queries.ticket_page` (which carries the same names)."""
     return {"id": ticket.id, "title": ticket.title, "description": ticket.description, "category": ticket.category,
             "priority": ticket.priority, "status": ticket.status, "created_at": utc_text(ticket.created_at),
             "updated_at": utc_text(ticket.updated_at), "created_by": ticket.created_by, "language": ticket.language,
             "triaged_by": ticket.triaged_by, "requester": None if ticket.requester_email is None else
-            {"email": ticket.requester_email, "name": ticket.requester_name}, "follows_up": ticket.follows_up_id}
+            {"email": ticket.requester_email, "name": ticket.requester_name}, "follows_up": ticket.follows_up_id,
+            "assignee": _assignee_json(ticket), "team": _team_json(ticket), "tags": _tag_list(ticket),
+            "sla": sla_json(ticket)}
+
+
+def sla_json(ticket) -> dict | None:
+    """Where the ticket stands against its SLA policy (sla/clock.py keeps it); null when none applies."""
+    if ticket.sla_policy is None:
+        return None
+    paused = bool(ticket.sla_resolution_minutes) and ticket.sla_running_since is None and ticket.status in WORKING
+    when = lambda moment: None if moment is None else utc_text(moment)  # noqa: E731
+    return {"policy": ticket.sla_policy, "first_response_due_at": when(ticket.sla_first_response_due_at),
+            "first_response_at": when(ticket.first_reply_at),
+            "next_response_due_at": when(ticket.sla_next_response_due_at),
+            "resolution_due_at": when(ticket.sla_resolution_due_at), "paused": paused,
+            "breached": sorted(filter(None, (ticket.sla_breached or "").split(",")))}
+
+
+def _assignee_json(ticket) -> dict | None:
+    return None if ticket.assignee_email is None else {"email": ticket.assignee_email, "name": ticket.assignee_name}
+
+
+def _team_json(ticket) -> dict | None:
+    return None if ticket.team_id is None else {"id": ticket.team_id, "name": ticket.team_name}
+
+
+def _tag_list(ticket) -> list[str]:
+    return sorted(ticket.tag_names.split(",")) if ticket.tag_names else []  # a Ticket or a list row
 
 
 def event_json(event) -> dict:
@@ -332,7 +519,8 @@ ticket_create_schema = TicketCreateSchema()
 message_schema = NewMessageSchema()
 saved_reply_schema = SavedReplySchema()
 saved_reply_patch_schema = SavedReplySchema(partial=True)
-ticket_patch_schema = TicketSchema(partial=True)
+ticket_patch_schema = TicketChangeSchema(partial=True)
+bulk_change_schema = BulkChangeSchema()
 ticket_query_schema = TicketQuerySchema()
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from flask import Flask
 
 from .forms import label
+from .text import visible
 
 
 def ago(moment: datetime, now: datetime | None = None) -> str:
@@ -61,3 +62,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso)
     app.add_template_filter(exact)
     app.add_template_filter(label)
+    app.add_template_filter(visible)

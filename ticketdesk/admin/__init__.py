@@ -4,8 +4,8 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import views  # noqa: E402,F401  (routes attach themselves to bp)
 
 
 def init_app(app: Flask) -> None:
+    from . import views  # noqa: F401  (routes attach themselves to bp; importing the package runs no view)
     app.register_blueprint(bp)

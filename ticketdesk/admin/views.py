@@ -10,7 +10,18 @@ from werkzeug.exceptions import NotFound
 
 from ..auth import auth_required, manage
 from ..extensions import db
-from ..models import ROLES, SCOPES, AdminEvent, ApiToken, IncomingMail, SignInAttempt, User, utcnow
+from ..models import (
+    ROLES,
+    SCOPES,
+    AdminEvent,
+    ApiToken,
+    IncomingMail,
+    SignInAttempt,
+    User,
+    utcnow,
+)
+from ..triage import exclusions
+from ..triage.training import last_training
 from . import bp
 
 SHOWN = 50  # recent admin changes and sign-ins listed
@@ -30,6 +41,7 @@ def page(status: int = 200, **shown_once):
         tokens=db.session.scalars(sa.select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name)).all(),
         events=db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id.desc()).limit(SHOWN)).all(),
         sign_ins=db.session.scalars(sa.select(SignInAttempt).order_by(SignInAttempt.id.desc()).limit(SHOWN)).all(),
+        labellers=exclusions.labellers(), excluded={e.actor: e for e in exclusions.excluded()}, training=last_training(),
         **shown_once), status
 
 
@@ -102,3 +114,26 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     name = token.name if token else ""
     return attempt(manage.end_token, name, said=lambda: f"Token {name} revoked: it opens nothing from now on.")
+
+
+@bp.post("/training/exclusions")
+def exclude_labels():
+    """Leave one actor's labels out of the learned classifier's training (from the next training on)."""
+    actor = request.form.get("actor", "").strip()
+    if not actor:
+        flash("Name the actor whose labels to leave out.", "error")
+    elif exclusions.exclude(actor, by=current_user.email):
+        flash(f"{actor}'s labels are left out of training from the next training on.", "success")
+    else:
+        flash(f"{actor}'s labels were already left out.", "success")
+    return redirect(url_for("admin.index") + "#training-heading")
+
+
+@bp.post("/training/exclusions/include")
+def include_labels():
+    actor = request.form.get("actor", "").strip()
+    if exclusions.include(actor):
+        flash(f"{actor}'s labels teach the classifier again from the next training on.", "success")
+    else:
+        flash(f"{actor}'s labels were not left out.", "error")
+    return redirect(url_for("admin.index") + "#training-heading")

@@ -1,4 +1,4 @@
-"""Who may call what. Every endpoint has a rule here; `tests/test_access.py` walks the URL map and tries
+"""Who may call what. Every endpoint has a rule here; `tests/auth/test_access.py` walks the URL map and tries
 every role and token scope against every route, so a new route without a rule fails the suite, and the
 gate refuses it meanwhile (closed by default).
 
@@ -7,8 +7,9 @@ A rule is (kind, least role), the role per method where they differ:
   the sign-in page); CLIENT (the JSON API: `Authorization: Bearer <token>`, or a signed-in agent's session,
   the pages' own fetches, which must then carry the CSRF token for writes; anyone else gets a 401).
 - roles, each allowed what the one before is: viewer (reads tickets and stats), agent (works tickets), admin
-  (manages agents and tokens). A `read` token acts as a viewer, a `write` token as an agent; no token is an
-  admin. Asking for a classification counts as reading.
+  (manages agents, tokens and teams). A `read` token acts as a viewer, a `write` token as an agent, an `admin`
+  token (made only by an admin or `flask tokens create --scope admin`) as an admin. Asking for a
+  classification counts as reading.
 """
 import logging
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 PUBLIC, AGENT, CLIENT = "public", "agent", "client"
 VIEWER, WRITER, ADMIN = ROLES  # the least role a route needs
+ROLE_OF_SCOPE = {"read": VIEWER, "write": WRITER, "admin": ADMIN}
 READS_WRITES = {"GET": VIEWER, "POST": WRITER}  # a page that shows something and takes a form
 
 RULES = {
@@ -39,6 +41,8 @@ RULES = {
     "tickets.new": (AGENT, WRITER),
     "tickets.detail": (AGENT, READS_WRITES),
     "tickets.change_status": (AGENT, WRITER),
+    "tickets.change_owner": (AGENT, WRITER),
+    "tickets.bulk_from_page": (AGENT, WRITER),
     "stats.dashboard": (AGENT, VIEWER),
     "conversations.requester": (AGENT, READS_WRITES),
     "conversations.post_from_page": (AGENT, WRITER),
@@ -54,6 +58,8 @@ RULES = {
     "admin.reset_password": (AGENT, ADMIN),
     "admin.create_token": (AGENT, ADMIN),
     "admin.revoke_token": (AGENT, ADMIN),
+    "admin.exclude_labels": (AGENT, ADMIN),
+    "admin.include_labels": (AGENT, ADMIN),
     "mail.quarantine": (AGENT, ADMIN),
     "mail.retry_mail": (AGENT, ADMIN),
     "mail.delete_mail": (AGENT, ADMIN),
@@ -65,6 +71,8 @@ RULES = {
     "tickets.create_ticket": (CLIENT, WRITER),
     "tickets.get_ticket": (CLIENT, VIEWER),
     "tickets.update_ticket": (CLIENT, WRITER),
+    "tickets.bulk_change": (CLIENT, WRITER),
+    "tickets.view_tickets": (CLIENT, VIEWER),
     "tickets.ticket_events": (CLIENT, VIEWER),
     "conversations.list_messages": (CLIENT, VIEWER),
     "conversations.post_message": (CLIENT, WRITER),
@@ -75,9 +83,40 @@ RULES = {
     "conversations.update_saved_reply": (CLIENT, WRITER),
     "conversations.delete_saved_reply": (CLIENT, WRITER),
     "stats.stats": (CLIENT, VIEWER),
-    "classify.classify": (CLIENT, VIEWER),
+    "triage.classify": (CLIENT, VIEWER),
     "openapi.document": (CLIENT, VIEWER),
     "auth.whoami": (CLIENT, VIEWER),
+    "ownership.set_away": (AGENT, VIEWER),
+    "ownership.notifications": (AGENT, VIEWER),
+    "ownership.read_all": (AGENT, VIEWER),
+    "ownership.notification_settings": (AGENT, VIEWER),
+    "ownership.list_notifications": (CLIENT, VIEWER),
+    "ownership.read_notifications": (CLIENT, VIEWER),
+    "ownership.list_teams": (CLIENT, VIEWER),
+    "ownership.get_team": (CLIENT, VIEWER),
+    "ownership.create_team": (CLIENT, ADMIN),
+    "ownership.update_team": (CLIENT, ADMIN),
+    "ownership.remove_team": (CLIENT, ADMIN),
+    "ownership.list_tags": (CLIENT, VIEWER),
+    "ownership.list_agents": (CLIENT, VIEWER),
+    "ownership.list_views": (CLIENT, VIEWER),
+    "ownership.create_view": (CLIENT, VIEWER),  # shared: admins only; an agent's own: any signed-in agent
+    "ownership.update_view": (CLIENT, VIEWER),
+    "ownership.delete_view": (CLIENT, VIEWER),
+    "ownership.save_view_page": (AGENT, VIEWER),
+    "ownership.delete_view_page": (AGENT, VIEWER),
+    "ownership.get_me": (CLIENT, VIEWER),
+    "ownership.update_me": (CLIENT, VIEWER),
+    "sla.list_business_hours": (CLIENT, VIEWER),
+    "sla.get_business_hours": (CLIENT, VIEWER),
+    "sla.create_business_hours": (CLIENT, ADMIN),
+    "sla.update_business_hours": (CLIENT, ADMIN),
+    "sla.remove_business_hours": (CLIENT, ADMIN),
+    "sla.list_sla_policies": (CLIENT, VIEWER),
+    "sla.get_sla_policy": (CLIENT, VIEWER),
+    "sla.create_sla_policy": (CLIENT, ADMIN),
+    "sla.update_sla_policy": (CLIENT, ADMIN),
+    "sla.remove_sla_policy": (CLIENT, ADMIN),
 }
 # where an agent who must choose a new password may still go
 WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "auth.logout_everywhere", "static"}
@@ -136,7 +175,7 @@ def _bearer(header: str):
     bearer = scheme.lower() == "bearer"
     found = active_token(token.strip()) if bearer else None
     if found is not None:
-        g.actor, g.role = f"token:{found.name}", VIEWER if found.scope == "read" else WRITER
+        g.actor, g.role = f"token:{found.name}", ROLE_OF_SCOPE[found.scope]
         return _check_role(CLIENT)
     if not auth_required():
         return None
@@ -149,8 +188,10 @@ def _check_role(kind: str):
     if allows(g.role, need):
         return None
     if g.actor.startswith("token:"):
-        return _forbidden("This token may only read: it cannot change anything. Ask for a write token.")
-    what = "change tickets" if need == WRITER else "manage agents and tokens"
+        if need == WRITER:
+            return _forbidden("This token may only read: it cannot change anything. Ask for a write token.")
+        return _forbidden("Only an admin token may do this (teams and other settings). Ask an admin for one.")
+    what = "change tickets" if need == WRITER else "manage agents, tokens and teams"
     message = f"Your role ({g.role}) cannot {what}."
     if kind == CLIENT:
         return _forbidden(message)

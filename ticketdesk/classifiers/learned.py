@@ -17,7 +17,8 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from ..models import CATEGORIES, PRIORITIES
+from ..extensions import db
+from ..models import CATEGORIES, PRIORITIES, ClassifierModel
 from .base import Classifier, ClassifierUnavailable, Suggestion, register
 
 FIELDS = {"category": CATEGORIES, "priority": PRIORITIES}
@@ -148,10 +149,10 @@ class LearnedClassifier(Classifier):
         return cls(int(config.get("LEARNED_MIN_EXAMPLES", 20)), float(config.get("LEARNED_MIN_CONFIDENCE", 0.4)))
 
     def current(self) -> tuple[Model, dict] | None:
-        """The newest stored model and its report; one indexed query per call, a load only when it changed."""
-        from ..extensions import db
-        from ..models import ClassifierModel
+        """The newest deployed model and its report (a retrained model that scored worse than the deployed one
+        is stored but not used); one indexed query per call, a load only when it changed."""
         newest = db.session.execute(sa.select(ClassifierModel.id, ClassifierModel.created_at)
+                                    .where(ClassifierModel.deployed)
                                     .order_by(ClassifierModel.id.desc()).limit(1)).first()
         if newest is None:
             return None
@@ -171,7 +172,6 @@ class LearnedClassifier(Classifier):
 
     def fields(self, description: str, title: str = "") -> dict[str, tuple[str, float]]:
         """The fields this model answers with confidence: {field: (label, confidence)}; {} when it abstains."""
-        from ..extensions import db
         try:
             current = self.current()
         except sa.exc.SQLAlchemyError:

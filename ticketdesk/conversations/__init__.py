@@ -6,7 +6,5 @@ bp = Blueprint("conversations", __name__)
 
 
 def init_app(app: Flask) -> None:
+    from . import api, views  # noqa: F401  (routes and pages attach themselves to bp)
     app.register_blueprint(bp)
-
-
-from . import api, views  # noqa: E402,F401  (routes and pages attach themselves to bp)

@@ -2,25 +2,32 @@
 
 A reply is kept with its delivery (mail/delivery.py): queued for the worker when mail is configured, else
 `unsent`, said as such on the ticket, never silently dropped. A customer message on a resolved ticket
-reopens it. Everything a post changes is written in one transaction, which the caller commits, then hands
+reopens it and tells its owner (ownership/notifications.py); a note tells the agents it mentions. Everything a post changes is written in one transaction, which the caller commits, then hands
 the reply to the worker with `dispatch`."""
 from ..errors import ApiError
 from ..extensions import db
-from ..mail.delivery import dispatch, queue
+from ..mail_out.delivery import dispatch, queue
 from ..models import Message, Ticket, utcnow
-from ..tickets.changes import change_ticket
+from ..ownership import notifications
+from ..record.changes import CONVERSATION, change_ticket, noted
 
 __all__ = ["post", "thread", "dispatch"]
 
 
-def post(ticket: Ticket, kind: str, body: str, actor: str | None) -> Message:
+def post(ticket: Ticket, kind: str, body: str, actor: str | None, author: str | None = None,
+         automatic: bool = False) -> Message:
+    """Add a message to the ticket's thread (the caller commits). `actor` sent it to the desk; `author` wrote
+    it (default: the requester for a customer message, else the actor). An `automatic` reply (the desk's
+    acknowledgement) is mailed like any reply but is no agent's answer: first response and waiting stay."""
     if kind == "reply" and ticket.requester is None:
         raise ApiError(400, {"kind": ["This ticket has no requester to reply to: add one, or write a note."]})
     now = utcnow()
-    message = Message(ticket_id=ticket.id, kind=kind, body=body, posted_by=actor, created_at=now,
-                      author=(ticket.requester.email if ticket.requester else None) if kind == "customer" else actor)
+    if author is None:
+        author = (ticket.requester.email if ticket.requester else None) if kind == "customer" else actor
+    message = Message(ticket_id=ticket.id, kind=kind, body=body, posted_by=actor, created_at=now, author=author)
     if kind == "reply":
         queue(message)
+    if kind == "reply" and not automatic:
         ticket.waiting_since = None
         if ticket.first_reply_at is None:
             ticket.first_reply_at = now
@@ -28,10 +35,29 @@ def post(ticket: Ticket, kind: str, body: str, actor: str | None) -> Message:
         ticket.waiting_since = now
     db.session.add(message)
     db.session.flush()
+    noted([ticket.id], {CONVERSATION})
     if kind == "customer" and ticket.status == "resolved":
         change_ticket(ticket.id, {"status": "open"}, actor=actor)
+    if kind == "customer":
+        notifications.answered(ticket, actor)
+    elif kind == "note":
+        notifications.mentioned(ticket, body, actor)
     return message
+
+
+THREAD_PAGE = 100  # messages on the ticket page at once, the newest; earlier ones a page at a time
 
 
 def thread(ticket_id: int) -> list[Message]:
     return db.session.scalars(db.select(Message).where(Message.ticket_id == ticket_id).order_by(Message.id)).all()
+
+
+def thread_page(ticket_id: int, before: int | None = None, size: int = THREAD_PAGE) -> tuple[list[Message], int | None]:
+    """The newest `size` messages older than message `before` (all of them when None), oldest first, and
+    the id to ask for the page before them (None when there is none)."""
+    query = db.select(Message).where(Message.ticket_id == ticket_id)
+    if before is not None:
+        query = query.where(Message.id < before)
+    newest = db.session.scalars(query.order_by(Message.id.desc()).limit(size + 1)).all()
+    shown = list(reversed(newest[:size]))
+    return shown, shown[0].id if len(newest) > size else None

@@ -1,29 +1,12 @@
-"""Saved replies: the desk's shared answers. Their placeholders are a fixed set, filled by plain text
-substitution (never by rendering agent text as a template, which would let a template run code)."""
-import re
-
+"""Saved replies: the desk's shared answers; their placeholders (ticketdesk/placeholders.py) are filled in
+when one is inserted into a reply. One that carries changes and a note is a macro (macros.py)."""
 import sqlalchemy as sa
 
 from ..errors import ApiError
 from ..extensions import db
-from ..models import SavedReply, Ticket
-
-PLACEHOLDERS = {
-    "requester.name": lambda t: (t.requester_name or t.requester_email or "") if t.requester else "",
-    "requester.email": lambda t: t.requester_email or "",
-    "ticket.id": lambda t: str(t.id),
-    "ticket.title": lambda t: t.title,
-}
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_.]+)\s*\}\}")
-
-
-def unknown_placeholders(body: str) -> list[str]:
-    return sorted({name for name in PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
-
-
-def fill(body: str, ticket: Ticket) -> str:
-    """`body` with each known placeholder replaced by the ticket's value (an unknown one is left as typed)."""
-    return PLACEHOLDER.sub(lambda m: PLACEHOLDERS[m[1]](ticket) if m[1] in PLACEHOLDERS else m[0], body)
+from ..models import SavedReply
+from ..ownership.refusals import Refused
+from .macros import checked
 
 
 def all_saved() -> list[SavedReply]:
@@ -36,6 +19,11 @@ def save(reply: SavedReply, data: dict, actor: str | None) -> SavedReply:
         "title", reply.title).lower(), SavedReply.id != (reply.id or 0)))
     if taken is not None:
         raise ApiError(409, {"title": ["A saved reply with this title already exists."]})
+    if "changes" in data:
+        try:
+            data = {**data, "changes": checked(data["changes"] or {}) or None}
+        except Refused as e:
+            raise ApiError(400, {e.field: [str(e)]}) from None
     for key, value in data.items():
         setattr(reply, key, value)
     reply.updated_by = actor

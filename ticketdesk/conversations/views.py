@@ -8,14 +8,17 @@ from ..auth import current_actor
 from ..errors import ApiError
 from ..extensions import db
 from ..forms import MessageForm, RequesterForm, SavedReplyForm, label
-from ..mail.delivery import send_again
+from ..mail_out.delivery import send_again
 from ..models import Message, Requester, SavedReply, Ticket
+from ..ownership.refusals import Refused
+from ..ownership.teams import all_teams, possible_owners
+from ..placeholders import PLACEHOLDERS
+from ..record.changes import change_ticket
+from ..record.queries import ticket_count, ticket_page
 from ..schemas import whole_number
-from ..tickets.changes import change_ticket
-from ..tickets.queries import ticket_count, ticket_page
-from . import bp
+from . import bp, macros
 from .messages import dispatch, post
-from .saved_replies import PLACEHOLDERS, all_saved, fill, save
+from .saved_replies import all_saved, save
 
 SHOWN = 50  # tickets on the page; the list, filtered by this requester, pages through the rest
 
@@ -37,7 +40,7 @@ def requester(requester_id: int):
                            count=count, exact=exact, shown=SHOWN)
 
 
-@bp.post("/tickets/<ticket_id:ticket_id>/messages")
+@bp.post("/tickets/<id:ticket_id>/messages")
 def post_from_page(ticket_id: int):
     """The composer on the ticket's page: reply or note, and optionally move the ticket in the same step."""
     ticket = db.session.get(Ticket, ticket_id)
@@ -48,11 +51,16 @@ def post_from_page(ticket_id: int):
         problems = [e for f in (form.body, form.kind) for e in f.errors] or ["Nothing was sent."]
         flash(" ".join(problems), "error")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="composer"))
+    macro = _macro_in(request.form)
     try:
         message = post(ticket, form.cleaned["kind"], form.cleaned["body"], current_actor())
-    except ApiError as refused:
+        if macro is not None:
+            macros.apply(ticket, macro, current_actor(), "agent")
+    except (ApiError, Refused) as refused:
         db.session.rollback()
-        flash(" ".join(m for messages in refused.body.values() for m in messages), "error")
+        said = str(refused) if isinstance(refused, Refused) else " ".join(
+            m for messages in refused.body.values() for m in messages)
+        flash(f"Nothing was sent. {said}" if macro is not None else said, "error")
         return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="composer"))
     moved = form.then_status.data if form.then_status.data in ("in_progress", "resolved") else None
     moved = moved if moved != ticket.status else None
@@ -62,11 +70,19 @@ def post_from_page(ticket_id: int):
     dispatch(message)
     said = {"queued": "Reply queued to be sent", "unsent": "Reply saved (not sent: mail is not configured)"}.get(
         message.delivery_state, "Note added")
-    flash(f"{said}{f' and status set to {label(moved).lower()}' if moved else ''}.", "success")
+    applied = f", “{macro.title}” applied" if macro is not None else ""
+    flash(f"{said}{applied}{f' and status set to {label(moved).lower()}' if moved else ''}.", "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="thread"))
 
 
-@bp.post("/tickets/<ticket_id:ticket_id>/messages/<ticket_id:message_id>/send")
+def _macro_in(form) -> SavedReply | None:
+    """The macro the composer staged, if the agent left "Apply these changes" ticked (one deleted since
+    is none)."""
+    chosen = whole_number(form.get("macro", "")) if form.get("apply_macro") else None
+    return db.session.get(SavedReply, chosen) if chosen else None
+
+
+@bp.post("/tickets/<id:ticket_id>/messages/<id:message_id>/send")
 def resend_from_page(ticket_id: int, message_id: int):
     """"Send again" on a reply that was not delivered (or kept unsent before mail was configured)."""
     message = db.session.get(Message, message_id)
@@ -85,52 +101,48 @@ def resend_from_page(ticket_id: int, message_id: int):
     return redirect(url_for("tickets.detail", ticket_id=ticket_id, _anchor=f"message-{message_id}"))
 
 
-def composer_for(ticket: Ticket) -> MessageForm:
-    """The ticket page's composer, holding the saved reply the agent asked to insert (`?saved_reply=ID`),
-    filled in for this ticket."""
-    form = MessageForm()
-    chosen = whole_number(request.args.get("saved_reply", ""))
-    saved = db.session.get(SavedReply, chosen) if chosen else None
-    if saved is not None and not form.body.data:
-        form.body.data = fill(saved.body, ticket)
-    return form
-
-
 @bp.route("/saved-replies", methods=["GET", "POST"])
 def saved_replies():
-    form = SavedReplyForm()
+    form = SavedReplyForm().fill_choices(all_teams(), possible_owners())
     if form.validate_on_submit() and (reply := _save_from(form, SavedReply())):
         flash(f"Saved reply “{reply.title}” added.", "success")
         return redirect(url_for("conversations.saved_replies"))
     return render_template("conversations/saved_replies.html", replies=all_saved(), form=form,
-                           placeholders=PLACEHOLDERS)
+                           placeholders=PLACEHOLDERS, described=macros.described)
 
 
-@bp.route("/saved-replies/<ticket_id:reply_id>", methods=["GET", "POST"])
+@bp.route("/saved-replies/<id:reply_id>", methods=["GET", "POST"])
 def saved_reply(reply_id: int):
     reply = db.session.get(SavedReply, reply_id)
     if reply is None:
         raise NotFound("There is no such saved reply.")
-    form = SavedReplyForm(obj=reply)
+    form = SavedReplyForm(obj=reply).fill_choices(all_teams(), possible_owners())
+    if request.method == "GET":
+        form.show(reply)
     if form.validate_on_submit() and _save_from(form, reply):
         flash("Saved reply updated.", "success")
         return redirect(url_for("conversations.saved_replies"))
-    return render_template("conversations/saved_reply.html", reply=reply, form=form, placeholders=PLACEHOLDERS)
+    return render_template("conversations/saved_reply.html", reply=reply, form=form, placeholders=PLACEHOLDERS,
+                           described=macros.described)
 
 
 def _save_from(form: SavedReplyForm, reply: SavedReply) -> SavedReply | None:
-    """Save the form's saved reply and commit; None, with the reason on the title, when its title is taken."""
+    """Save the form's saved reply and commit; None, with the reason on its field, when its title is taken or
+    a change cannot be made (an agent or team gone since the page was shown, a tag that is no tag)."""
     try:
         save(reply, form.cleaned, current_actor())
     except ApiError as refused:
         db.session.rollback()
-        form.title.errors = [*form.title.errors, *refused.body["title"]]
+        for key, messages in refused.body.items():
+            field = form[key.replace("changes.", "set_") if key in ("changes.team", "changes.assignee")
+                         else key.removeprefix("changes.")]
+            field.errors = [*field.errors, *messages]
         return None
     db.session.commit()
     return reply
 
 
-@bp.post("/saved-replies/<ticket_id:reply_id>/delete")
+@bp.post("/saved-replies/<id:reply_id>/delete")
 def delete_saved_reply_page(reply_id: int):
     reply = db.session.get(SavedReply, reply_id)
     if reply is not None and FlaskForm().validate_on_submit():

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
+from .periods import claim
+
 log = logging.getLogger(__name__)
 
 QUEUE = "ticketdesk"
@@ -87,7 +89,6 @@ class Jobs:
 
     def tick(self) -> list[str]:
         """Each worker's periodic wake-up: queue every periodic job whose current period nobody ran yet."""
-        from .periods import claim
         started = []
         for name, (every, _fn) in PERIODIC.items():
             seconds = every(current_app.config)

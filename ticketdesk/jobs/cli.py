@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from huey.consumer import Consumer, Scheduler
 
+from config import database_label
+
 
 @click.command("worker", help="Run the job worker: mail delivery, the sweep, retraining (stop with Ctrl-C).")
 @click.option("--threads", type=click.IntRange(min=1), help="Jobs run at once (default JOB_WORKERS).")
@@ -30,5 +32,4 @@ def worker_command(threads: int | None) -> None:
 
 
 def _label(url: str) -> str:
-    from ..banner import database_label
     return database_label(url) if "://" in url and not url.startswith("memory") else url

@@ -3,8 +3,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("stats", __name__)
 
-from . import api, views  # noqa: E402,F401
-
 
 def init_app(app: Flask) -> None:
+    from . import api, views  # noqa: F401  (routes and pages attach themselves to bp)
     app.register_blueprint(bp)

@@ -2,7 +2,9 @@
 from flask import render_template
 
 from ..models import CATEGORIES, PRIORITIES, STATUSES
+from ..ownership.panel import workload
 from ..triage import panel
+from ..triage.training import last_training
 from . import bp
 from .queries import support_metrics, ticket_stats
 
@@ -30,4 +32,4 @@ def dashboard():
                            category_ring=donut(stats["category_breakdown"]),
                            categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES,
                            acceptance=panel.acceptance(), confusion=panel.confusion(), recent_days=panel.RECENT_DAYS,
-                           support=support_metrics())
+                           support=support_metrics(), training=last_training(), workload=workload())

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import CATEGORIES, PRIORITIES, Suggestion, Ticket, utcnow
 
 RECENT_DAYS = 30
-LABELS = {"category": CATEGORIES, "priority": PRIORITIES}
+FIELD_VALUES = {"category": CATEGORIES, "priority": PRIORITIES}  # each label field and the values it takes
 
 
 @dataclass
@@ -43,7 +43,7 @@ def acceptance(now=None) -> list[Acceptance]:
     """Per classifier and field: suggestions filed with, and how many were kept as suggested at filing."""
     since = (now or utcnow()) - timedelta(days=RECENT_DAYS)
     rows: dict[tuple[str, str], Acceptance] = {}
-    for name in LABELS:
+    for name in FIELD_VALUES:
         by = getattr(Suggestion, f"{name}_by")
         kept = getattr(Suggestion, f"filed_{name}") == getattr(Suggestion, name)
         recent = Suggestion.created_at >= since
@@ -57,7 +57,7 @@ def acceptance(now=None) -> list[Acceptance]:
 def confusion() -> list[Confusion]:
     """What each suggested label became, per field, where a person set or confirmed the ticket's label."""
     tables = []
-    for name, labels in LABELS.items():
+    for name, labels in FIELD_VALUES.items():
         current = getattr(Ticket, name)
         set_by = getattr(Ticket, f"{name}_set_by")
         query = (sa.select(getattr(Suggestion, name), current, sa.func.count())

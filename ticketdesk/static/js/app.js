@@ -44,9 +44,35 @@ window.TicketDesk = (() => {
     return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
   }
 
+  // A live part: JSON from the URL the element names, applied to it; without JavaScript, or when the fetch
+  // fails, the element works as the server drew it.
+  async function live(selector, url, apply) {
+    const element = document.querySelector(selector);
+    if (!element) return;
+    try {
+      const response = await fetch(url(element), { credentials: "same-origin" });
+      if (response.ok) apply(element, await response.json());
+    } catch (err) { /* as drawn */ }
+  }
+
+  // Each queue's count (/api/views/), once a page; the bell's unread count, as the page loads and every minute.
+  const queueCounts = () => live("nav.queues[data-counts]", (nav) => nav.dataset.counts, (nav, queues) => {
+    for (const queue of queues) {
+      const badge = nav.querySelector(`[data-queue="${queue.key}"]`);
+      if (badge) badge.textContent = queue.count.toLocaleString("en") + (queue.exact ? "" : "+");
+    }
+  });
+  const unreadCount = () => live("a.bell[data-unread-from]", (bell) => bell.dataset.unreadFrom, (bell, { unread }) => {
+    bell.querySelector("[data-unread]").textContent = unread ? unread.toLocaleString("en") : "";
+    bell.classList.toggle("has-unread", unread > 0);
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     refreshTimes();
     setInterval(refreshTimes, 30000);
+    queueCounts();
+    unreadCount();
+    setInterval(unreadCount, 60000);
   });
 
   return { csrfToken, fetchPage, swap, debounce, refreshTimes };

@@ -34,10 +34,17 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 
+  // "Select all on this page" ticks every row's box (without JavaScript, tick them one by one)
+  document.addEventListener("change", (event) => {
+    if (!event.target.matches?.("[data-select-page]")) return;
+    for (const box of document.querySelectorAll('.ticket-row input[name="ids"]')) box.checked = event.target.checked;
+  });
+
   const apply = () => load(chosen(), true);
   form.addEventListener("submit", (event) => { event.preventDefault(); apply(); });
   form.querySelectorAll("select").forEach((select) => select.addEventListener("change", apply));
   form.querySelector('input[type="search"]').addEventListener("input", TicketDesk.debounce(apply, 300));
+  form.querySelector("input#tag")?.addEventListener("input", TicketDesk.debounce(apply, 300));
   window.addEventListener("popstate", () => {
     show(new URLSearchParams(window.location.search));
     load(window.location.href, false);

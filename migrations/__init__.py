@@ -1,0 +1,1 @@
+"""The schema's history (Alembic, through Flask-Migrate) and what autogenerate compares (filters.py)."""

@@ -1,0 +1,138 @@
+"""Each ticket's SLA clocks, on both databases, with time injected (a clock the test moves, never a sleep):
+first response, next response, resolution with its pauses, the policy matched again when the ticket
+changes, and every target met or breached recorded once in the ticket's audit trail."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conversations.test_messages import ANA
+from tests.ownership.test_teams import admin  # noqa: F401  (a fixture)
+from tests.sla.test_business_hours import MADRID
+
+T0 = datetime(2027, 3, 26, 15, 0, tzinfo=timezone.utc)  # a Friday: 16:00 in Madrid
+MODULES = ("ticketdesk.tickets.filing", "ticketdesk.conversations.messages", "ticketdesk.record.changes",
+           "ticketdesk.sla.clock", "ticketdesk.sla.alerts", "ticketdesk.sla.badge", "ticketdesk.record.queries")
+
+
+class Clock:
+    def __init__(self, monkeypatch, start: datetime):
+        self.now = start
+        for module in MODULES:
+            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
+
+    def at(self, **delta) -> "Clock":
+        self.now = T0 + timedelta(**delta)
+        return self
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch, T0)
+
+
+def text(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def iso(**delta) -> str:
+    return text(T0 + timedelta(**delta))
+
+
+def sla(client, ticket_id: int) -> dict:
+    return client.get(f"/api/tickets/{ticket_id}/").json["sla"]
+
+
+def outcomes(client, ticket_id: int) -> list[str]:
+    return [e["to"] for e in client.get(f"/api/tickets/{ticket_id}/events/").json if e["field"] == "sla"]
+
+
+def say(client, ticket_id: int, kind: str, body: str = "…"):
+    assert client.post(f"/api/tickets/{ticket_id}/messages/", json={"kind": kind, "body": body}).status_code == 201
+
+
+@pytest.fixture
+def round_the_clock(admin):
+    made = admin.post("/api/sla-policies/", json={"name": "Standard", "first_response_minutes": 60,
+                                                   "next_response_minutes": 120, "resolution_minutes": 480})
+    assert made.status_code == 201
+
+
+def test_a_ticket_without_a_policy_has_no_sla(client, make_ticket):
+    assert make_ticket()["sla"] is None
+
+
+def test_the_three_clocks_through_a_conversation(client, make_ticket, clock, round_the_clock):
+    ticket = make_ticket(requester=ANA)["id"]
+    assert sla(client, ticket) == {"policy": "Standard", "first_response_due_at": iso(minutes=60),
+                                   "first_response_at": None, "next_response_due_at": None,
+                                   "resolution_due_at": iso(minutes=480), "paused": False, "breached": []}
+    say(client, ticket, "note")  # a note is no response
+    clock.at(minutes=30)
+    say(client, ticket, "reply")  # the first response, in time; the desk now waits on Ana: resolution pauses
+    assert sla(client, ticket) | {} == {"policy": "Standard", "first_response_due_at": iso(minutes=60),
+                                        "first_response_at": iso(minutes=30), "next_response_due_at": None,
+                                        "resolution_due_at": None, "paused": True, "breached": []}
+    clock.at(hours=2)
+    say(client, ticket, "customer")  # Ana answers: next response from now, resolution runs on (30 min spent)
+    assert sla(client, ticket)["next_response_due_at"] == iso(hours=4)
+    assert sla(client, ticket)["resolution_due_at"] == iso(hours=2, minutes=450)
+    clock.at(hours=2, minutes=30)
+    say(client, ticket, "customer")  # a second message does not restart the next-response clock
+    assert sla(client, ticket)["next_response_due_at"] == iso(hours=4)
+    clock.at(hours=5)
+    say(client, ticket, "reply")  # an hour late
+    state = sla(client, ticket)
+    assert (state["next_response_due_at"], state["paused"], state["breached"]) == (None, True, ["next_response"])
+    clock.at(hours=6)
+    assert client.patch(f"/api/tickets/{ticket}/", json={"status": "resolved"}).status_code == 200
+    assert sla(client, ticket)["resolution_due_at"] is None  # 3 h 30 min spent of 8 h: met
+    clock.at(hours=7)
+    say(client, ticket, "customer")  # reopens it: the resolution clock runs again, 4 h 30 min left
+    state = sla(client, ticket)
+    assert (state["resolution_due_at"], state["next_response_due_at"]) == (iso(hours=11, minutes=30), iso(hours=9))
+    assert outcomes(client, ticket) == ["first_response met", "next_response breached", "resolution met"]
+
+
+def test_a_target_passed_is_breached_once_and_stays_breached(client, make_ticket, clock, round_the_clock):
+    ticket = make_ticket(requester=ANA)["id"]
+    clock.at(minutes=90)
+    client.patch(f"/api/tickets/{ticket}/", json={"status": "in_progress"})  # any change looks at the clocks
+    clock.at(minutes=100)
+    client.patch(f"/api/tickets/{ticket}/", json={"priority": "low"})
+    say(client, ticket, "reply")  # late: not a second breach
+    assert sla(client, ticket)["breached"] == ["first_response"]
+    assert outcomes(client, ticket) == ["first_response breached"]
+
+
+def test_a_change_that_matches_another_policy_moves_the_due_times_and_keeps_what_was_spent(
+        client, admin, make_ticket, clock, round_the_clock):
+    admin.post("/api/business-hours/", json=MADRID)  # Mon 09-14 15-18, Tue 09-14; 29 March a holiday
+    assert admin.post("/api/sla-policies/", json={
+        "name": "Critical", "position": 0, "match": {"priority": ["critical"]}, "business_hours": "Madrid office",
+        "first_response_minutes": 120, "resolution_minutes": 240}).status_code == 201
+    ticket = make_ticket()["id"]  # high, no requester: the resolution clock never pauses
+    clock.at(hours=1)  # 17:00 in Madrid: an hour of the standard 24/7 clock spent
+    client.patch(f"/api/tickets/{ticket}/", json={"priority": "critical"})
+    state = sla(client, ticket)
+    assert state["policy"] == "Critical"
+    # first response: 2 business hours from creation (Friday 16:00 local) — Friday has no hours on this
+    # calendar, Monday is a holiday: Tuesday 09:00–11:00 local (CEST, +2)
+    assert state["first_response_due_at"] == text(datetime(2027, 3, 30, 9, tzinfo=timezone.utc))
+    # resolution: 4 h target, 1 h already spent; 3 business hours from now: Tuesday 09:00–12:00 local
+    assert state["resolution_due_at"] == text(datetime(2027, 3, 30, 10, tzinfo=timezone.utc))
+    clock.at(hours=2)
+    client.patch(f"/api/tickets/{ticket}/", json={"priority": "high"})  # back to the standard policy
+    state = sla(client, ticket)  # 1 h of 24/7 spent, then nothing on Madrid's Friday evening: 7 h left
+    assert (state["policy"], state["resolution_due_at"]) == ("Standard", iso(hours=9))
+
+
+def test_no_policy_fits_any_more_and_the_clocks_stop(client, admin, make_ticket, clock):
+    admin.post("/api/sla-policies/", json={"name": "Billing", "match": {"category": ["billing"]},
+                                           "resolution_minutes": 60})
+    ticket = make_ticket(category="billing")["id"]
+    assert sla(client, ticket)["resolution_due_at"] == iso(minutes=60)
+    client.patch(f"/api/tickets/{ticket}/", json={"category": "technical"})
+    assert sla(client, ticket) is None
+    clock.at(minutes=30)
+    client.patch(f"/api/tickets/{ticket}/", json={"category": "billing"})  # half an hour later, back again
+    assert sla(client, ticket)["resolution_due_at"] == iso(minutes=90)  # the time outside it was not counted

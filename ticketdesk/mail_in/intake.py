@@ -1,0 +1,338 @@
+"""What an incoming mail becomes: one `ingest(raw)` behind IMAP fetching and the MTA pipe.
+
+Every mail is kept as it came, in the same transaction as what it became, so nothing is lost and nothing
+counted twice: a second copy (same Message-ID, or same bytes when it has none) is a duplicate, and a mail
+the desk cannot read is quarantined with its bytes and the reason, for an admin to retry or delete.
+
+- A reply lands in its ticket's thread as a `customer` message (quotes and signature stripped; the original
+  viewable). It is matched by In-Reply-To/References against the Message-IDs of the desk's own mails, which
+  carry a random part nobody can guess; the requester's own earlier mails and a `[#123]` subject token count
+  only when the sender is that ticket's requester, so a stranger cannot write into someone else's ticket.
+  A reply to a resolved ticket reopens it; to a closed one, it starts a new ticket that follows it up.
+- Anything else from a person becomes a ticket, triaged on arrival like any `auto` ticket (the local
+  classifiers at once; a configured LLM then refines the labels in the worker, unless an agent set them first).
+- Automatic mail (auto-replies, bulk and list mail, the desk's own) creates nothing and is answered with
+  nothing; a bounce of one of the desk's replies marks that reply's delivery failed.
+
+A database that cannot be reached raises (sqlalchemy's OperationalError): the mail is then not taken, and
+the MTA or the IMAP mailbox keeps it for the next try."""
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..conversations.messages import post
+from ..extensions import db
+from ..mail_out import configured
+from ..mail_out.delivery import dispatch
+from ..mail_out.outgoing import AUTOMATIC
+from ..mail_out.settings import sender
+from ..models import (
+    MESSAGE_MAX,
+    TITLE_MAX,
+    Attachment,
+    IncomingMail,
+    Message,
+    Requester,
+    Ticket,
+    utcnow,
+)
+from ..tickets.filing import file_ticket
+from ..triage.refine import refine_later
+from .limits import Limits, over
+from .reading import (
+    Mail,
+    Options,
+    Reading,
+    Unreadable,
+    identity,
+    peek,
+    read_all,
+    unreadable_view,
+)
+from .sandbox import TooSlow, run
+from .settings import imap
+
+log = logging.getLogger(__name__)
+
+ACTOR = "mail"
+MATCHED_IDS = 50  # the most recent Message-IDs of a reply's References that are looked up
+NO_TEXT = "(The mail had no text; see its attachments or the original mail.)"
+CUT = "\n\n[…the rest is in the original mail]"
+
+
+@dataclass
+class Outcome:
+    kind: str  # created, added, duplicate, ignored, bounce or quarantined
+    said: str  # what `flask mail ingest` prints: "created ticket #12", "duplicate of …", …
+    mail_id: int | None = None
+    ticket_id: int | None = None
+
+
+def ingest(raw: bytes, size: int | None = None) -> Outcome:
+    """Take one mail (RFC 822 bytes): committed before this returns, so the caller may then let go of it.
+    `size` is the whole mail's size when `raw` is only its beginning (the pipe and IMAP stop reading at
+    MAIL_MAX_MESSAGE_BYTES): such a mail is kept cut, and quarantined.
+
+    The mail is read before any transaction opens (in a child process, with a time limit); only what it
+    became is written, in one short transaction."""
+    message_id, key = identity(raw)
+    known = _by_key(key)
+    if known is not None:
+        outcome = _duplicate(known)
+        db.session.commit()
+        return outcome
+    db.session.commit()  # nothing is held while the mail is read
+    reading, why = read_bounded(raw, size)
+    row = IncomingMail(key=key, mail_message_id=message_id if message_id and len(message_id) <= 255 else None,
+                       raw=raw, size=len(raw) if size is None else size, received_at=utcnow(), outcome="quarantined")
+    return _take(row, raw, reading, why, new=True)
+
+
+def retry(row: IncomingMail) -> Outcome:
+    """An admin's retry of a quarantined mail, read again by the code as it is now."""
+    raw = row.raw
+    db.session.commit()
+    reading, why = read_bounded(raw, row.size if row.size != len(raw) else None)
+    return _take(db.session.get(IncomingMail, row.id), raw, reading, why, new=False)
+
+
+def read_bounded(raw: bytes, size: int | None = None) -> tuple[Reading | None, str | None]:
+    """The mail's reading, or why there is none: a limit it is over (checked first, in one linear pass), or
+    what went wrong reading it in the child process within MAIL_PARSE_SECONDS."""
+    config = current_app.config
+    why = over(raw, Limits.of(config), size)
+    if why:
+        return None, why
+    options = Options(max_attachment=config["MAIL_MAX_ATTACHMENT_BYTES"], max_attachments=config["MAIL_MAX_ATTACHMENTS"],
+                      authserv_id=config.get("MAIL_AUTHSERV_ID"))
+    try:
+        return run(read_all, raw, options, seconds=config["MAIL_PARSE_SECONDS"]), None
+    except (Unreadable, TooSlow) as e:
+        return None, str(e)
+    except Exception as bug:  # a parser path nobody foresaw: the mail is kept and quarantined, never lost
+        log.exception("mail could not be read")
+        return None, f"the desk failed reading it ({type(bug).__name__}: {bug})"[:500]
+
+
+def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | None, new: bool) -> Outcome:
+    if reading is None:
+        return _quarantine(row, raw, new, why)
+    try:
+        db.session.add(row)
+        db.session.flush()  # the key first: a copy being taken this moment makes this wait, then a duplicate
+        outcome, later = _become(row, reading)
+        if row not in db.session:  # something on the way rolled the transaction back (a classifier whose
+            raise RuntimeError("the transaction was rolled back while the mail was read")  # database failed)
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        raise
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        known = _by_key(row.key)
+        if known is not None and known.id != row.id:  # the same mail, taken at this moment by another worker
+            return _duplicate(known)
+        log.exception("mail %s could not be stored", row.id)
+        return _quarantine(row, raw, new, "the desk could not store it (a database constraint refused it)")
+    except Exception as bug:  # never lose a mail to a bug: keep it, say why, let an admin retry it
+        db.session.rollback()
+        log.exception("mail could not be taken in")
+        return _quarantine(row, raw, new, f"the desk failed reading it ({type(bug).__name__}: {bug})")
+    outcome.mail_id = row.id
+    for message in later:
+        dispatch(message)
+    if row.outcome == "ticket":
+        refine_later(row.ticket_id)  # an LLM's second opinion, when one is configured, in the worker
+    return outcome
+
+
+def _become(row: IncomingMail, reading: Reading) -> tuple[Outcome, list[Message]]:
+    """Fill in `row` and add what the mail becomes; the caller commits. Returns the outcome and the
+    replies to hand to the worker after the commit."""
+    config = current_app.config
+    mail = reading.mail
+    row.sender, row.subject, row.detail = mail.sender_email, mail.subject[:255] or None, None
+    row.view, row.unverified = reading.view, mail.unverified
+    if mail.bounce:
+        return _bounce(row, mail), []
+    if mail.from_desk or mail.sender_email in _own_addresses(config):
+        return _ignore(row, "mail from the desk's own address"), []
+    if mail.automatic:
+        return _ignore(row, mail.automatic), []
+    if mail.unverified:  # never into an existing ticket as its requester: a new one, flagged for agents
+        return _new_ticket(row, mail, follows=None)
+    earlier = answered_ticket(mail)
+    # an answer to a closed ticket's mail goes to the follow-up an earlier such answer started, if still open
+    target = _open_follow_up(earlier) if earlier is not None and earlier.status == "closed" else earlier
+    if target is not None:
+        return _add_to(target, row, mail, reading.latest), []
+    return _new_ticket(row, mail, follows=earlier)
+
+
+def _open_follow_up(closed: Ticket) -> Ticket | None:
+    return db.session.scalars(sa.select(Ticket).where(Ticket.follows_up_id == closed.id, Ticket.status != "closed")
+                              .order_by(Ticket.id.desc()).limit(1)).first()
+
+
+def _add_to(ticket: Ticket, row: IncomingMail, mail: Mail, text: str) -> Outcome:
+    # the author: the requester, or whoever else answered the desk's mail
+    message = post(ticket, "customer", _fit(text, MESSAGE_MAX) or NO_TEXT, ACTOR, author=mail.sender_email)
+    if row.mail_message_id and not _taken(row.mail_message_id):
+        message.mail_message_id = row.mail_message_id  # so the desk's next reply answers this mail
+    row.outcome, row.ticket_id, row.message_id = "message", ticket.id, message.id
+    _attach(row, mail, ticket.id, message.id)
+    return Outcome("added", f"added to ticket #{ticket.id}", ticket_id=ticket.id)
+
+
+def _new_ticket(row: IncomingMail, mail: Mail, follows: Ticket | None) -> tuple[Outcome, list[Message]]:
+    title = mail.subject if len(mail.subject) <= TITLE_MAX else mail.subject[:TITLE_MAX - 1].rstrip() + "…"
+    ticket = file_ticket({"title": title or "(no subject)", "description": _fit(mail.text, MESSAGE_MAX) or NO_TEXT,
+                          "category": "auto", "priority": "auto",
+                          "requester": {"email": mail.sender_email, "name": mail.sender_name},
+                          "follows_up_id": follows.id if follows else None},
+                         actor=ACTOR, setter="desk", addresses=mail.recipients)
+    row.outcome, row.ticket_id = "ticket", ticket.id
+    _attach(row, mail, ticket.id, None)
+    later = [_acknowledgement(ticket)] if _may_acknowledge(mail) else []
+    said = f"created ticket #{ticket.id}" + (f" (follows up closed ticket #{follows.id})" if follows else "")
+    return Outcome("created", said, ticket_id=ticket.id), later
+
+
+def _may_acknowledge(mail: Mail) -> bool:
+    """Whether to acknowledge a new ticket (MAIL_ACKNOWLEDGE): never to a sender that is not verified or to
+    mail RFC 3834 says not to answer automatically, and at most MAIL_ACK_LIMIT times an hour per address,
+    counted in the database under the requester's row lock (PostgreSQL; SQLite writes one at a time), so
+    several workers and hosts share the count."""
+    config = current_app.config
+    if not (config["MAIL_ACKNOWLEDGE"] and configured(config)) or mail.unverified or mail.no_reply:
+        return False
+    requester = db.session.execute(sa.select(Requester.id).where(Requester.email == mail.sender_email)
+                                   .with_for_update()).scalar_one()
+    sent = db.session.scalar(sa.select(sa.func.count()).select_from(Message).join(Ticket, Ticket.id == Message.ticket_id)
+                             .where(Ticket.requester_id == requester, Message.author == AUTOMATIC,
+                                    Message.kind == "reply", Message.created_at >= utcnow() - timedelta(hours=1)))
+    if sent >= config["MAIL_ACK_LIMIT"]:
+        log.info("no acknowledgement to %s: %d sent in the last hour (MAIL_ACK_LIMIT)", mail.sender_email, sent)
+        return False
+    return True
+
+
+def _acknowledgement(ticket: Ticket) -> Message:
+    """The optional mail that tells the requester their ticket's number: a reply from the desk, threaded
+    under their mail, written through the same path as every reply, that counts as no agent's answer (first
+    response and waiting are left alone). It repeats nothing the sender wrote (their subject is cut in the
+    mail's own Subject, see mail_out/outgoing.py)."""
+    body = (f"Thank you for writing to us. Your request is number #{ticket.id}.\n\n"
+            "We will answer as soon as we can. To add anything, reply to this mail.")
+    return post(ticket, "reply", body, ACTOR, author=AUTOMATIC, automatic=True)
+
+
+def answered_ticket(mail: Mail) -> Ticket | None:
+    """The ticket this mail answers, or None. The desk's own Message-IDs first (anyone may answer those:
+    they had the mail); then the requester's own earlier mails and the subject's [#123], from the requester only."""
+    ids = mail.answers[:MATCHED_IDS]
+    if ids:
+        rows = db.session.execute(sa.select(Message.mail_message_id, Message.ticket_id, Message.kind)
+                                  .where(Message.mail_message_id.in_(ids))).all()
+        rank = {mid: i for i, mid in enumerate(ids)}
+        desk = sorted((r for r in rows if r.kind != "customer"), key=lambda r: rank[r.mail_message_id])
+        if desk:
+            return db.session.get(Ticket, desk[0].ticket_id)
+        own = db.session.scalars(sa.select(IncomingMail.ticket_id).where(
+            IncomingMail.mail_message_id.in_(ids), IncomingMail.ticket_id.is_not(None))).all()
+        for ticket_id in dict.fromkeys(own):
+            ticket = db.session.get(Ticket, ticket_id)
+            if ticket is not None and ticket.requester_email == mail.sender_email:
+                return ticket
+    token = mail.ticket_token
+    if token is not None:
+        ticket = db.session.get(Ticket, token) if token < 2**31 else None
+        if ticket is not None and ticket.requester_email == mail.sender_email:
+            return ticket
+    return None
+
+
+def _bounce(row: IncomingMail, mail: Mail) -> Outcome:
+    """A delivery report: the desk's reply it names is marked failed with the report's reason."""
+    replies = db.session.scalars(sa.select(Message).where(
+        Message.mail_message_id.in_(mail.desk_ids or [""]), Message.kind == "reply")).all()
+    reason = f"bounced: {mail.bounce_reason or 'the mail server returned it undelivered'}"[:500]
+    for reply in replies:
+        reply.delivery_state, reply.delivery_detail = "failed", reason
+    row.outcome = "bounce"
+    if replies:
+        row.ticket_id, row.message_id = replies[0].ticket_id, replies[0].id
+        row.detail = f"bounce of the reply to ticket #{replies[0].ticket_id}"
+        return Outcome("bounce", f"bounce: marked the reply to ticket #{replies[0].ticket_id} not delivered")
+    row.detail = "bounce of no mail the desk sent"
+    return Outcome("ignored", "ignored: a bounce of no mail the desk sent")
+
+
+def _ignore(row: IncomingMail, reason: str) -> Outcome:
+    row.outcome, row.detail = "ignored", reason[:500]
+    return Outcome("ignored", f"ignored: {reason}")
+
+
+def _quarantine(row: IncomingMail, raw: bytes, new: bool, reason: str) -> Outcome:
+    """Keep the mail and the reason, in a transaction of its own (whatever else was written is gone). Its
+    sender, subject and page come from a linear peek at its bytes: it is not parsed again."""
+    sender, subject = peek(raw)
+    if new:
+        kept = IncomingMail(key=row.key, mail_message_id=row.mail_message_id, raw=raw, size=row.size,
+                            received_at=row.received_at)
+        db.session.add(kept)
+    else:
+        kept = db.session.get(IncomingMail, row.id)
+    kept.sender, kept.subject, kept.view = sender, subject, unreadable_view(raw)
+    kept.outcome, kept.detail = "quarantined", reason[:500]
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # the same mail, quarantined this moment by another worker
+        db.session.rollback()
+        known = _by_key(row.key)
+        if known is None:
+            raise
+        return _duplicate(known)
+    log.warning("mail %s quarantined: %s", kept.id, reason)
+    return Outcome("quarantined", f"quarantined: {reason}", mail_id=kept.id)
+
+
+def _attach(row: IncomingMail, mail: Mail, ticket_id: int, message_id: int | None) -> None:
+    for file in mail.files:
+        db.session.add(Attachment(mail_id=row.id, ticket_id=ticket_id, message_id=message_id, filename=file.filename,
+                                  content_type=file.content_type, size=file.size, data=file.data))
+
+
+def _duplicate(known: IncomingMail) -> Outcome:
+    what = {"ticket": f"ticket #{known.ticket_id}", "message": f"a message on ticket #{known.ticket_id}"}.get(
+        known.outcome, f"mail #{known.id} ({known.outcome})")
+    return Outcome("duplicate", f"duplicate of {what}", mail_id=known.id, ticket_id=known.ticket_id)
+
+
+def _by_key(key: str) -> IncomingMail | None:
+    return db.session.scalars(sa.select(IncomingMail).where(IncomingMail.key == key)).first()
+
+
+def _taken(mail_message_id: str) -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).where(Message.mail_message_id == mail_message_id)) > 0
+
+
+def _own_addresses(config) -> set[str]:
+    own = set()
+    if config.get("MAIL_FROM"):
+        own.add(sender(config["MAIL_FROM"]).addr_spec.lower())
+    mailbox_user = imap(config["IMAP_URL"]).user if config.get("IMAP_URL") else ""
+    if "@" in mailbox_user:
+        own.add(mailbox_user.lower())
+    return own
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with a word that the rest is in the original mail."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit - len(CUT)].rstrip() + CUT
+
+

@@ -1,0 +1,142 @@
+"""Each ticket's SLA clocks, moved when the events they measure happen: a ticket filed, a public reply or a
+customer's words, a status change, a change of priority, category, team or tags (the policy is matched
+again). Every path that changes a ticket notes it in the record (record.changes.noted); before the
+transaction commits, `before_commit` brings each noted ticket's clocks up to date, in the same transaction.
+
+- first response: from the ticket's creation (an agent's ticket for a customer too: its description is not
+  sent to them) to the first public reply by an agent.
+- next response: from the oldest customer message not yet answered (the ticket's `waiting_since`), once the
+  first response is given, to the reply that answers it.
+- resolution: from creation until resolved or closed, paused while the desk waits on the customer (an
+  agent's public reply was the last word) and running again when the customer answers or it reopens; the
+  business time it ran is kept, so a new policy or calendar carries it over.
+A target met or breached is recorded once in the ticket's audit trail (`field` = `sla`); a breached one
+stays breached."""
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from ..models import WORKING, Ticket, TicketEvent, TicketSla, utcnow
+from ..ownership.tags import tags_of
+from ..record.changes import CONVERSATION, CREATED, TAGS, changed_tickets
+from .business_time import ALWAYS, Calendar, add, between
+from .calendars import calendar_of
+from .policies import all_policies, policy_for
+
+MOVES_CLOCKS = {CREATED, CONVERSATION, TAGS, "status", "priority", "category", "team_id"}
+
+
+def before_commit(session) -> None:
+    """The session's hook: bring the clocks of every ticket this transaction changed up to date."""
+    changed = {ticket_id: what for ticket_id, what in changed_tickets(session).items() if what & MOVES_CLOCKS}
+    if not changed:
+        return
+    policies = all_policies()
+    if not policies:
+        return  # nothing to measure (a ticket's standing under a policy deleted since shows as none)
+    states = {s.ticket_id: s for s in session.scalars(sa.select(TicketSla).where(TicketSla.ticket_id.in_(changed)))}
+    now = utcnow()
+    for ticket in session.scalars(sa.select(Ticket).where(Ticket.id.in_(changed))):
+        sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id])
+    session.flush()
+
+
+def forget_after_rollback(session) -> None:
+    changed_tickets(session)
+
+
+def _targets(text: str) -> set[str]:
+    return set(filter(None, text.split(",")))
+
+
+def waiting_on_customer(ticket: Ticket) -> bool:
+    """An agent's public reply was the last word (the "Waiting on customer" queue's rule)."""
+    return ticket.requester_id is not None and ticket.waiting_since is None
+
+
+def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
+         what: set[str] = frozenset()) -> TicketSla | None:
+    """`ticket`'s clocks as of `now`, after `what` just happened to it (record.changes.noted's words)."""
+    requester = ticket.requester.email if ticket.requester_id is not None else None
+    policy = policy_for(policies, priority=ticket.priority, category=ticket.category, team_id=ticket.team_id,
+                        tags=tags_of(ticket.id), requester=requester)
+    if state is None:
+        if policy is None:
+            return None
+        state = TicketSla(ticket_id=ticket.id, resolution_spent=0.0, breached="", met="",
+                          resolution_running_since=ticket.created_at, policy=policy)
+        db.session.add(state)
+    was = state.policy
+    ran_in = calendar_of(was.business_hours) if was else ALWAYS
+    # the resolution clock: what it ran is counted in the calendar it ran in, up to now
+    if state.resolution_running_since is not None:
+        state.resolution_spent += between(ran_in, state.resolution_running_since, now).total_seconds()
+    _judge(ticket, state, was, now, resolved_now="status" in what and _just_resolved(ticket))
+    running = policy is not None and ticket.status in WORKING and not waiting_on_customer(ticket)
+    state.resolution_running_since = now if running else None
+    state.policy = policy
+    _due(ticket, state, policy, calendar_of(policy.business_hours) if policy else ALWAYS)
+    return state
+
+
+def _just_resolved(ticket: Ticket) -> bool:
+    """Whether this transaction's status change took the ticket out of work (its audit trail says from what)."""
+    if ticket.status in WORKING:
+        return False
+    last = db.session.scalar(sa.select(TicketEvent.old_value).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.field == "status").order_by(TicketEvent.id.desc()).limit(1))
+    return last in WORKING
+
+
+def _due(ticket: Ticket, state: TicketSla, policy, calendar: Calendar) -> None:
+    minutes = lambda name: getattr(policy, f"{name}_minutes") if policy else None  # noqa: E731
+    state.first_response_due_at = (add(calendar, ticket.created_at, timedelta(minutes=minutes("first_response")))
+                                   if minutes("first_response") else None)
+    answered = ticket.first_reply_at is not None
+    state.next_response_due_at = (add(calendar, ticket.waiting_since, timedelta(minutes=minutes("next_response")))
+                                  if minutes("next_response") and answered and ticket.waiting_since else None)
+    left = (timedelta(minutes=minutes("resolution")) - timedelta(seconds=state.resolution_spent)
+            if minutes("resolution") else None)
+    state.resolution_due_at = (add(calendar, state.resolution_running_since, left)
+                               if left is not None and state.resolution_running_since is not None else None)
+    dues = [due for _, due in open_targets(ticket, state)]
+    state.next_due_at = min(dues, default=None)
+    warn = timedelta(minutes=current_app.config["SLA_WARN_MINUTES"])
+    state.next_alert_at = min(dues) - warn if dues else None  # the scan sorts out what was already sent
+
+
+def open_targets(ticket: Ticket, state: TicketSla) -> list[tuple[str, datetime]]:
+    """The targets still running, with their due times."""
+    running = (("first_response", None if ticket.first_reply_at else state.first_response_due_at),
+               ("next_response", state.next_response_due_at), ("resolution", state.resolution_due_at))
+    return [(target, due) for target, due in running if due is not None]
+
+
+def _judge(ticket: Ticket, state: TicketSla, policy, now: datetime, resolved_now: bool) -> None:
+    """Record the targets this change met or broke, against the policy and due times it had until now."""
+    if state.first_response_due_at and ticket.first_reply_at and not (
+            {"first_response"} & (_targets(state.met) | _targets(state.breached))):
+        outcome(state, "first_response", ticket.first_reply_at <= state.first_response_due_at, now)
+    if state.next_response_due_at and ticket.waiting_since is None:  # the reply that answered it
+        outcome(state, "next_response", now <= state.next_response_due_at, now)
+    if resolved_now and policy is not None and policy.resolution_minutes:
+        outcome(state, "resolution", state.resolution_spent <= policy.resolution_minutes * 60, now)
+    for target in ("first_response", "next_response", "resolution"):  # passed by while nobody looked
+        due = getattr(state, f"{target}_due_at")
+        if due is not None and due < now and not (target == "first_response" and ticket.first_reply_at):
+            outcome(state, target, False, now)
+
+
+def outcome(state: TicketSla, target: str, met: bool, now: datetime) -> None:
+    """A target met (each time: every answered message meets or breaks the next response) or breached (once:
+    breached is breached), in the state and the audit trail."""
+    kept = "met" if met else "breached"
+    targets = _targets(getattr(state, kept))
+    if not met and target in targets:
+        return
+    setattr(state, kept, ",".join(sorted(targets | {target})))
+    due = getattr(state, f"{target}_due_at")
+    db.session.add(TicketEvent(ticket_id=state.ticket_id, field="sla", created_at=now, actor=None,
+                               old_value=due and f"due {due:%Y-%m-%d %H:%M} UTC", new_value=f"{target} {kept}"))
