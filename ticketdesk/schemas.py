@@ -46,10 +46,15 @@ MESSAGES = {
 }
 
 
-def text_pattern(max_length: int | None) -> str:
-    """Text's rule as a regular expression: no NUL; once trimmed, 1 to `max_length` characters."""
-    edge = f"[^{SPACE}\\u0000]"
-    inner = "[^\\u0000]*" if max_length is None else f"[^\\u0000]{{0,{max_length - 2}}}"
+# what `_no_controls` refuses, as a character class in the document's terms (text.CONTROLS in Python's)
+CONTROL_CLASS = r"\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+NO_CONTROLS = f"^[^{CONTROL_CLASS}]*$"
+
+
+def text_pattern(max_length: int | None, refused: str = r"\u0000") -> str:
+    """Text's rule as a regular expression: none of `refused` (NUL) once trimmed; 1 to `max_length` characters."""
+    edge = f"[^{SPACE}{refused}]"
+    inner = f"[^{refused}]*" if max_length is None else f"[^{refused}]{{0,{max_length - 2}}}"
     return f"^[{SPACE}]*{edge}(?:{inner}{edge})?[{SPACE}]*$"
 
 
@@ -129,9 +134,6 @@ def _no_nul(value: str) -> None:
         raise ValidationError(MESSAGES["null_char"])
 
 
-NO_CONTROLS = r"^[^\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
-
-
 def _no_controls(value: str) -> None:
     """A name or address goes into mail headers: no line break or other control character, no
     bidirectional override, may reach one (a CR/LF would write a header of the sender's choosing)."""
@@ -144,6 +146,15 @@ def _storable(value: str) -> None:
     _no_nul(value)
     if not encodable(value):
         raise ValidationError(MESSAGES["surrogate"])
+
+
+class Name(Text):
+    """Text that names something (a team, a view, a calendar, a policy): besides Text's rule, no control
+    character once trimmed, and the document's pattern says so too."""
+
+    def __init__(self, max_length: int, metadata: dict | None = None, **kwargs):
+        super().__init__(max_length, validate=_no_controls, **kwargs, metadata={
+            "pattern": text_pattern(max_length, CONTROL_CLASS), **(metadata or {})})
 
 
 class TicketSchema(Schema):

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ticketdesk.openapi.document import build_spec
+from ticketdesk.ownership.schemas import SavedViewSchema
 from ticketdesk.schemas import TicketSchema, text_pattern
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -87,6 +88,20 @@ def test_the_documents_text_pattern_accepts_exactly_what_the_api_accepts(text):
     """The pattern is the fuzzer's only idea of a valid title; it must agree with the server's rule."""
     accepted = not TicketSchema(partial=True).validate({"title": text})
     assert bool(re.fullmatch(text_pattern(200), text)) == accepted
+
+
+names = texts | st.builds(lambda pad, core, control: pad + core + control + core + pad, st.text(SPACES, max_size=3),
+                          st.text("ab ", max_size=20), st.sampled_from("\x00\x08\t\n\x7f\x85\u200e\u202e\u2066"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(names)
+def test_a_names_documented_pattern_refuses_exactly_the_control_characters_the_api_refuses(text):
+    """A view's, team's, calendar's or policy's name: the fuzzer found a name the pattern allowed and the API
+    refused (a backspace between spaces), so the pattern must say what `_no_controls` says."""
+    pattern = build_spec()["components"]["schemas"]["SavedView"]["properties"]["name"]["pattern"]
+    accepted = not SavedViewSchema(partial=True).validate({"name": text})
+    assert bool(re.fullmatch(pattern, text)) == accepted
 
 
 def test_the_document_is_built_once_per_app(app, client):

@@ -16,7 +16,7 @@ from ..schemas import (
     Choice,
     EmailAddress,
     JsonInteger,
-    Text,
+    Name,
     TicketQuerySchema,
     UTCTime,
     _no_controls,
@@ -32,7 +32,7 @@ class TeamSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    name = Text(max_length=TEAM_NAME_MAX, required=True, validate=_no_controls)
+    name = Name(TEAM_NAME_MAX, required=True)
     assignment = Choice(ASSIGNMENTS, metadata={
         "description": "How a ticket that joins the team with no assignee gets one: `manual` (nobody; the default), "
                        "`round_robin` (the next present member in turn) or `least_open` (the present member with the "
@@ -142,7 +142,7 @@ class SavedViewSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    name = Text(max_length=VIEW_NAME_MAX, required=True, validate=_no_controls)
+    name = Name(VIEW_NAME_MAX, required=True)
     filters = fields.Nested(ViewFiltersSchema, load_default=dict, metadata={
         "description": "The ticket list's filters, as `GET /api/tickets/` takes them (`tag` a list); `{}` for "
                        "every ticket."})

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfoNotFoundError, available_timezones
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from ..models import CALENDAR_NAME_MAX, CATEGORIES, POLICY_NAME_MAX, PRIORITIES, SLA_TARGETS, TAG_MAX, TEAM_NAME_MAX
-from ..schemas import Choice, Text, _no_controls
+from ..schemas import Choice, Name, Text
 from .business_time import DAY_MINUTES, WEEKDAYS
 
 HOLIDAYS_MAX = 400
@@ -92,7 +92,7 @@ class BusinessHoursSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    name = Text(max_length=CALENDAR_NAME_MAX, required=True, validate=_no_controls)
+    name = Name(CALENDAR_NAME_MAX, required=True)
     timezone = fields.String(required=True, metadata={"description": "An IANA time zone, such as Europe/Madrid."})
     week = fields.Nested(WeekSchema, required=True, metadata={
         "description": 'Each weekday\'s hours (`mon` … `sun`), such as {"mon": [["09:00", "14:00"], '
@@ -172,7 +172,7 @@ class SlaPolicySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    name = Text(max_length=POLICY_NAME_MAX, required=True, validate=_no_controls)
+    name = Name(POLICY_NAME_MAX, required=True)
     position = fields.Integer(validate=validate.Range(min=0, max=10_000), metadata={
         "description": "Lower first; the first policy that fits a ticket applies (ties: the older first). "
                        "Left out: after the others."})
