@@ -742,6 +742,25 @@ class SlaAlert(db.Model):
     __table_args__ = (sa.UniqueConstraint(ticket_id, target, due_at, level, name="uq_sla_alerts_once"),)
 
 
+class SlaOutcome(db.Model):
+    """A target met or breached (migration 0025), as it was decided: the policy it was measured under and
+    the team whose queue the ticket was in. The dashboard's compliance reads these; a breach is one row per
+    target, a next response met one row per answered message."""
+
+    __tablename__ = "sla_outcomes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    target = sa.Column(sa.String(16), nullable=False)
+    met = sa.Column(sa.Boolean, nullable=False)
+    due_at = sa.Column(UTCDateTime)
+    decided_at = sa.Column(UTCDateTime, nullable=False)
+    policy_id = sa.Column(sa.Integer, sa.ForeignKey("sla_policies.id", ondelete="SET NULL"))
+    team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.Index("ix_sla_outcomes_decided", decided_at), sa.Index("ix_sla_outcomes_ticket", ticket_id))
+
+
 Ticket.sla_state = relationship(TicketSla, uselist=False, viewonly=True, lazy="joined")
 # the names a row of record.queries.ticket_page carries, for a Ticket too (schemas.ticket_json reads either)
 for _name, _read in (("sla_policy", lambda s: s.policy.name if s.policy else None),

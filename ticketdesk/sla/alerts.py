@@ -53,7 +53,7 @@ def _tell(ticket: Ticket, state: TicketSla, target: str, due: datetime, level: s
     owners = [ticket.assignee_id] if ticket.assignee_id else db.session.scalars(
         sa.select(TeamMember.user_id).where(TeamMember.team_id == ticket.team_id)).all() if ticket.team_id else []
     if level == "breach":
-        outcome(state, target, False, now)
+        outcome(ticket, state, target, False, now)
         text = f"#{ticket.id} {ticket_title(ticket)}: its {NAMES[target]} is overdue (was due {due:%Y-%m-%d %H:%M} UTC)"
     else:
         left = max(1, round((due - now).total_seconds() / 60))

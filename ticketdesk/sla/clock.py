@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..models import WORKING, Ticket, TicketEvent, TicketSla, utcnow
+from ..models import WORKING, SlaOutcome, Ticket, TicketEvent, TicketSla, utcnow
 from ..ownership.tags import tags_of
 from ..record.changes import CONVERSATION, CREATED, TAGS, changed_tickets
 from .business_time import ALWAYS, Calendar, add, between
@@ -118,20 +118,20 @@ def _judge(ticket: Ticket, state: TicketSla, policy, now: datetime, resolved_now
     """Record the targets this change met or broke, against the policy and due times it had until now."""
     if state.first_response_due_at and ticket.first_reply_at and not (
             {"first_response"} & (_targets(state.met) | _targets(state.breached))):
-        outcome(state, "first_response", ticket.first_reply_at <= state.first_response_due_at, now)
+        outcome(ticket, state, "first_response", ticket.first_reply_at <= state.first_response_due_at, now)
     if state.next_response_due_at and ticket.waiting_since is None:  # the reply that answered it
-        outcome(state, "next_response", now <= state.next_response_due_at, now)
+        outcome(ticket, state, "next_response", now <= state.next_response_due_at, now)
     if resolved_now and policy is not None and policy.resolution_minutes:
-        outcome(state, "resolution", state.resolution_spent <= policy.resolution_minutes * 60, now)
+        outcome(ticket, state, "resolution", state.resolution_spent <= policy.resolution_minutes * 60, now)
     for target in ("first_response", "next_response", "resolution"):  # passed by while nobody looked
         due = getattr(state, f"{target}_due_at")
         if due is not None and due < now and not (target == "first_response" and ticket.first_reply_at):
-            outcome(state, target, False, now)
+            outcome(ticket, state, target, False, now)
 
 
-def outcome(state: TicketSla, target: str, met: bool, now: datetime) -> None:
+def outcome(ticket: Ticket, state: TicketSla, target: str, met: bool, now: datetime) -> None:
     """A target met (each time: every answered message meets or breaks the next response) or breached (once:
-    breached is breached), in the state and the audit trail."""
+    breached is breached), in the state, the audit trail and the outcomes the dashboard counts."""
     kept = "met" if met else "breached"
     targets = _targets(getattr(state, kept))
     if not met and target in targets:
@@ -140,3 +140,5 @@ def outcome(state: TicketSla, target: str, met: bool, now: datetime) -> None:
     due = getattr(state, f"{target}_due_at")
     db.session.add(TicketEvent(ticket_id=state.ticket_id, field="sla", created_at=now, actor=None,
                                old_value=due and f"due {due:%Y-%m-%d %H:%M} UTC", new_value=f"{target} {kept}"))
+    db.session.add(SlaOutcome(ticket_id=state.ticket_id, target=target, met=met, due_at=due, decided_at=now,
+                              policy_id=state.policy.id if state.policy else None, team_id=ticket.team_id))

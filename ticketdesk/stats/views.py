@@ -3,6 +3,8 @@ from flask import render_template
 
 from ..models import CATEGORIES, PRIORITIES, STATUSES
 from ..ownership.panel import workload
+from ..sla.compliance import WINDOWS, compliance
+from ..sla.policies import all_policies
 from ..triage import panel
 from ..triage.training import last_training
 from . import bp
@@ -32,4 +34,5 @@ def dashboard():
                            category_ring=donut(stats["category_breakdown"]),
                            categories=CATEGORIES, priorities=PRIORITIES, statuses=STATUSES,
                            acceptance=panel.acceptance(), confusion=panel.confusion(), recent_days=panel.RECENT_DAYS,
-                           support=support_metrics(), training=last_training(), workload=workload())
+                           support=support_metrics(), training=last_training(), workload=workload(),
+                           sla=compliance(), sla_windows=WINDOWS, sla_policies=bool(all_policies()))
