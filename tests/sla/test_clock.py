@@ -12,7 +12,7 @@ from tests.sla.test_business_hours import MADRID
 T0 = datetime(2027, 3, 26, 15, 0, tzinfo=timezone.utc)  # a Friday: 16:00 in Madrid
 MODULES = ("ticketdesk.tickets.filing", "ticketdesk.conversations.messages", "ticketdesk.record.changes",
            "ticketdesk.sla.clock", "ticketdesk.sla.alerts", "ticketdesk.sla.badge", "ticketdesk.record.queries",
-           "ticketdesk.sla.compliance")
+           "ticketdesk.sla.compliance", "ticketdesk.sla.recalculate")
 
 
 class Clock:

@@ -117,6 +117,7 @@ RULES = {
     "sla.create_sla_policy": (CLIENT, ADMIN),
     "sla.update_sla_policy": (CLIENT, ADMIN),
     "sla.remove_sla_policy": (CLIENT, ADMIN),
+    "sla.recalculate_open_tickets": (CLIENT, ADMIN),
 }
 # where an agent who must choose a new password may still go
 WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "auth.logout_everywhere", "static"}

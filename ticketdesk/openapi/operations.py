@@ -532,6 +532,21 @@ OPERATIONS = {
             "responses": {"204": {"description": "Deleted."}, "404": NO_POLICY, "503": UNAVAILABLE},
         },
     },
+    "/api/sla-policies/recalculate/": {
+        "post": {
+            "tags": ["SLA"],
+            "operationId": "recalculateOpenTickets",
+            "summary": "Bring every open ticket onto the policies as they are now (admins)",
+            "description": "Editing a policy or a calendar changes no open ticket's due times by itself (a ticket "
+                           "takes the new rules when its own clocks next move). This queues the job that "
+                           "recalculates every open and in-progress ticket, in batches; resolved and closed "
+                           "tickets keep what they were measured by. Recorded in the admin events.",
+            "responses": {"202": _answer("Queued.", {"type": "object", "required": ["queued"],
+                                                     "properties": {"queued": {"type": "boolean"}}}),
+                          "503": _answer("The database or the job queue cannot be reached; nothing was queued "
+                                         "(`flask sla-policies recalculate` does the same on a server).", "Error")},
+        },
+    },
     "/api/agents/": {
         "get": {
             "tags": ["Teams"],

@@ -12,6 +12,7 @@ from ..schemas import load_or_400
 from . import bp
 from .calendars import all_calendars, calendar_json, delete_calendar, save_calendar
 from .policies import all_policies, delete_policy, policy_json, save_policy
+from .recalculate import start
 from .schemas import (
     business_hours_patch_schema,
     business_hours_schema,
@@ -88,3 +89,12 @@ def update_sla_policy(policy_id: int):
 def remove_sla_policy(policy_id: int):
     _done(delete_policy, get_or_404(SlaPolicy, policy_id, NO_POLICY))
     return "", 204
+
+
+@api_route(bp, "/api/sla-policies/recalculate/", methods=["POST"])
+def recalculate_open_tickets():
+    """Every open ticket onto the policies and calendars as they are now, in the job engine (202)."""
+    if not start(current_actor() or "api"):
+        raise ApiError(503, {"detail": "The job queue cannot be reached: try again, or run "
+                                       "`flask sla-policies recalculate` on a server."})
+    return jsonify({"queued": True}), 202

@@ -13,6 +13,7 @@ from ..ownership.refusals import Refused
 from .business_time import WEEKDAYS
 from .calendars import all_calendars, delete_calendar, hours_said, named, save_calendar
 from .policies import all_policies, delete_policy, policy_json, save_policy
+from .recalculate import recalculate_all
 from .schemas import business_hours_schema, sla_policy_schema
 
 business_hours = AppGroup("business-hours", help="Calendars of business hours that SLA targets count in.")
@@ -135,3 +136,11 @@ def delete_policy_command(name: str) -> None:
     delete_policy(_actor(), policy)
     db.session.commit()
     click.echo(f"SLA policy {name} deleted.")
+
+
+@sla_policies.command("recalculate")
+def recalculate_command() -> None:
+    """Bring every open ticket's due times onto the policies and calendars as they are now (editing one
+    changes no open ticket by itself)."""
+    done = recalculate_all(_actor())
+    click.echo(f"{done:,} open ticket{'' if done == 1 else 's'} recalculated.")
