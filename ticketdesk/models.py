@@ -10,7 +10,7 @@ from .extensions import db
 CATEGORIES = ("billing", "technical", "account", "general")
 PRIORITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "in_progress", "resolved", "closed")
-ORDERINGS = ("-created_at", "created_at", "priority")  # of the ticket list: newest, oldest, queue order
+ORDERINGS = ("-created_at", "created_at", "priority", "sla_due")  # newest, oldest, queue order, nearest due
 DEFAULT_ORDERING = "-created_at"
 TITLE_MAX = 200
 ROLES = ("viewer", "agent", "admin")  # each may do what the one before may, and more

@@ -374,7 +374,8 @@ class TicketQuerySchema(Schema):
     ordering = Choice(ORDERINGS, load_default=DEFAULT_ORDERING, metadata={
         "description": "`-created_at` newest first (the default), `created_at` oldest first, or `priority`: "
                        "critical first, then high, medium and low, each oldest first (the order a queue is "
-                       "worked in). The `next` link keeps the ordering."})
+                       "worked in), or `sla_due`: the nearest SLA due time first (overdue ones first of all), "
+                       "then the tickets with nothing due, oldest first. The `next` link keeps the ordering."})
 
 
 class DeliverySchema(Schema):

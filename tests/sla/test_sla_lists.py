@@ -1,5 +1,6 @@
 """The SLA in the lists, on both databases, with time injected: `?sla=` filters on the API and the page,
 the Overdue and Due soon queues with their counts, and the badge in calendar time."""
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -8,6 +9,9 @@ from tests.conversations.test_messages import ANA
 from tests.ownership.test_queues import counts, keys
 from tests.ownership.test_teams import admin  # noqa: F401  (a fixture)
 from tests.sla.test_clock import clock, say  # noqa: F401  (clock: a fixture)
+from ticketdesk.extensions import db
+from ticketdesk.models import Ticket
+from ticketdesk.record.queries import DUE, UNDUE, Cursor, page_rows, ticket_rows
 from ticketdesk.sla.badge import Badge, duration, sla_badge
 
 
@@ -82,3 +86,33 @@ def test_the_badge_says_the_nearest_due_time_or_that_the_clock_waits():
     assert sla_badge(Row, now) == Badge("SLA paused", "paused", None)
     Row.status = "resolved"
     assert sla_badge(Row, now) is None
+
+
+def test_the_sla_due_order_puts_the_nearest_due_first_and_pages_both_ways(app, client, clock, three):
+    waiting, answered, internal = three  # due at +1 h, +8 h and +2 h
+    resolved = [client.post("/api/tickets/", json={"title": f"Done {n}", "description": "Sorted out.",
+                                                   "category": "general", "priority": "low"}).json["id"]
+                for n in range(2)]
+    for ticket in resolved:  # nothing is due of a resolved ticket: it goes last, oldest first
+        assert client.patch(f"/api/tickets/{ticket}/", json={"status": "resolved"}).status_code == 200
+    assert ids(client, ordering="sla_due") == [waiting, internal, answered, *resolved]
+    clock.at(minutes=90)  # overdue tickets are the nearest due of all: still first
+    assert ids(client, ordering="sla_due", sla="overdue") == [waiting]
+
+    pages, url = [], "/api/tickets/?ordering=sla_due&limit=2"
+    while url:
+        answer = client.get(url)
+        pages.append([t["id"] for t in answer.json])
+        link = answer.headers.get("Link")
+        url = link and link.split(">")[0].removeprefix("<http://localhost")
+    assert pages == [[waiting, internal], [answered, resolved[0]], [resolved[1]]]
+
+    with app.test_request_context():  # back from the last page, across the stretches: the page before it
+        last = db.session.get(Ticket, resolved[1])
+        rows = ticket_rows(ordering="sla_due", after=Cursor(last.created_at, last.id, UNDUE, back=True), limit=2)
+        shown, following, preceding = page_rows(rows, Cursor(last.created_at, last.id, UNDUE, back=True), 2, "sla_due")
+        assert [row.id for row in shown] == [answered, resolved[0]] and preceding.rank == DUE
+
+    page = client.get("/?ordering=sla_due").get_data(as_text=True)
+    assert '<option value="sla_due" selected>' in page
+    assert [int(n) for n in re.findall(r'href="/tickets/(\d+)"', page)][:5] == [waiting, internal, answered, *resolved]

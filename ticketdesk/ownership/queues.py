@@ -37,9 +37,10 @@ QUEUES = (
     Queue("waiting", "Waiting on customer", "Open and in progress, where an agent answered last."),
     Queue("solved", "Recently solved", "Resolved and not yet closed, newest first.", statuses=("resolved",),
           ordering="-created_at"),
-    Queue("overdue", "Overdue", "Open and in progress, past an SLA due time.", filters={"sla": "overdue"}),
-    Queue("due-soon", "Due soon", "Open and in progress, an SLA target due within the hour.",
-          filters={"sla": "due_within_60"}),
+    Queue("overdue", "Overdue", "Open and in progress, past an SLA due time; the longest overdue first.",
+          filters={"sla": "overdue"}, ordering="sla_due"),
+    Queue("due-soon", "Due soon", "Open and in progress, an SLA target due within the hour; the nearest first.",
+          filters={"sla": "due_within_60"}, ordering="sla_due"),
 )
 BY_KEY = {queue.key: queue for queue in QUEUES}
 

@@ -38,12 +38,17 @@ COUNT_CAP = 1000  # a search counts its matches up to here; past it the list say
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a page starts: after (or, `back`, before) the row with this sort key."""
+    """Where a page starts: after (or, `back`, before) the row with this sort key. In the `sla_due` order,
+    `rank` is the stretch (DUE or UNDUE) and `created_at` the due time in the DUE stretch."""
 
     created_at: datetime
     id: int
-    rank: int | None = None  # the priority rank, for the priority ordering
+    rank: int | None = None  # the priority rank, for the priority ordering; the stretch, for sla_due
     back: bool = False
+
+
+DUE, UNDUE = 0, 1  # the sla_due order's stretches: tickets with a due time, nearest first; then the rest, oldest first
+RANKS = {"priority": len(PRIORITIES), "sla_due": 2}  # the orderings whose cursor holds a rank, and how many ranks
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -67,9 +72,9 @@ def decode_cursor(text: str, ordering: str) -> Cursor:
         created_at = datetime.fromisoformat(created)
         if created_at.tzinfo is None or type(ticket_id) is not int or not 0 <= ticket_id <= MAX_ID:
             raise ValueError
-        if type(back) is not bool or (rank is not None) != (ordering == "priority"):
+        if type(back) is not bool or (rank is not None) != (ordering in RANKS):
             raise ValueError
-        if rank is not None and (type(rank) is not int or not 0 <= rank < len(PRIORITIES)):
+        if rank is not None and (type(rank) is not int or not 0 <= rank < RANKS[ordering]):
             raise ValueError
         return Cursor(created_at.astimezone(timezone.utc), ticket_id, rank, back)
     except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error, UnicodeDecodeError):
@@ -85,6 +90,9 @@ def sort_key(ordering: str) -> tuple[list, bool]:
 
 
 def cursor_for(row, ordering: str, back: bool = False) -> Cursor:
+    if ordering == "sla_due":
+        due = row.sla_next_due_at
+        return Cursor(due, row.id, DUE, back) if due is not None else Cursor(row.created_at, row.id, UNDUE, back)
     rank = row.rank if ordering == "priority" else None
     return Cursor(row.created_at, row.id, rank, back)
 
@@ -173,24 +181,61 @@ def ticket_page(*, ordering: str = DEFAULT_ORDERING, after: Cursor | None = None
     if ordering == "priority" and filters.get("priority"):
         ordering = "created_at"  # one priority: the same order, and its own index serves it
     columns, ascending = sort_key(ordering)
-    query = filtered(sa.select(*Ticket.__table__.columns, PRIORITY_RANK.label("rank"),
-                               Requester.email.label("requester_email"), Requester.name.label("requester_name"),
-                               Assignee.email.label("assignee_email"), Assignee.name.label("assignee_name"),
-                               Team.name.label("team_name"), TAG_NAMES.label("tag_names"), *SLA_COLUMNS)
-                     .outerjoin(Requester, Requester.id == Ticket.requester_id)
-                     .outerjoin(Assignee, Assignee.id == Ticket.assignee_id)
-                     .outerjoin(Team, Team.id == Ticket.team_id)
-                     .outerjoin(TicketSla, TicketSla.ticket_id == Ticket.id)
-                     .outerjoin(SlaPolicy, SlaPolicy.id == TicketSla.policy_id).where(*where), **filters)
-    forward = not (after and after.back)
+    position = None
     if after is not None:
         position = [after.rank, after.created_at, after.id] if ordering == "priority" else [after.created_at, after.id]
+    return _keyset(_rows(where, filters), columns, ascending, position, after is not None and after.back, limit + 1)
+
+
+def _rows(where, filters) -> sa.Select:
+    """A list row's columns, joined and filtered."""
+    return filtered(sa.select(*Ticket.__table__.columns, PRIORITY_RANK.label("rank"),
+                              Requester.email.label("requester_email"), Requester.name.label("requester_name"),
+                              Assignee.email.label("assignee_email"), Assignee.name.label("assignee_name"),
+                              Team.name.label("team_name"), TAG_NAMES.label("tag_names"), *SLA_COLUMNS,
+                              TicketSla.next_due_at.label("sla_next_due_at"))
+                    .outerjoin(Requester, Requester.id == Ticket.requester_id)
+                    .outerjoin(Assignee, Assignee.id == Ticket.assignee_id)
+                    .outerjoin(Team, Team.id == Ticket.team_id)
+                    .outerjoin(TicketSla, TicketSla.ticket_id == Ticket.id)
+                    .outerjoin(SlaPolicy, SlaPolicy.id == TicketSla.policy_id).where(*where), **filters)
+
+
+def _keyset(query: sa.Select, columns: list, ascending: bool, position: list | None, back: bool,
+            n: int) -> sa.Select:
+    """`query`'s first `n` rows past `position` in the order of `columns` (read backwards when `back`)."""
+    forward = not back
+    if position is not None:
         position = [sa.literal(value, column.type) for value, column in zip(position, columns)]
         later = sa.tuple_(*columns) > sa.tuple_(*position)
         earlier = sa.tuple_(*columns) < sa.tuple_(*position)
         query = query.where(later if ascending == forward else earlier)
     direction = (lambda c: c.asc()) if ascending == forward else (lambda c: c.desc())
-    return query.order_by(*map(direction, columns)).limit(limit + 1)
+    return query.order_by(*map(direction, columns)).limit(n)
+
+
+def ticket_rows(*, ordering: str = DEFAULT_ORDERING, after: Cursor | None = None, limit: int = 100, where=(),
+                **filters) -> list:
+    """The rows `ticket_page` selects (up to `limit` + 1), for every ordering: `sla_due` reads its two
+    stretches one after the other, each through its own index (the due times' partial index on
+    ticket_slas, then the tickets' own order), so that neither sorts the whole table."""
+    if ordering != "sla_due":
+        return db.session.execute(ticket_page(ordering=ordering, after=after, limit=limit, where=where,
+                                              **filters)).all()
+    back = after is not None and after.back
+    first = after.rank if after is not None else DUE
+    rows = []
+    for stretch in (range(first, DUE - 1, -1) if back else range(first, UNDUE + 1)):
+        query = _rows(where, filters)
+        if stretch == DUE:
+            query, columns = query.where(TicketSla.next_due_at.is_not(None)), [TicketSla.next_due_at, TicketSla.ticket_id]
+        else:
+            query, columns = query.where(TicketSla.next_due_at.is_(None)), [Ticket.created_at, Ticket.id]
+        position = [after.created_at, after.id] if after is not None and stretch == after.rank else None
+        rows += db.session.execute(_keyset(query, columns, True, position, back, limit + 1 - len(rows))).all()
+        if len(rows) > limit:
+            break
+    return rows
 
 
 def page_rows(rows: list, after: Cursor | None, limit: int, ordering: str):

@@ -101,7 +101,8 @@ def _due(ticket: Ticket, state: TicketSla, policy, calendar: Calendar) -> None:
             if minutes("resolution") else None)
     state.resolution_due_at = (add(calendar, state.resolution_running_since, left)
                                if left is not None and state.resolution_running_since is not None else None)
-    dues = [due for _, due in open_targets(ticket, state)]
+    dues = [due for _, due in open_targets(ticket, state)] if ticket.status in WORKING else []  # nothing is due
+    # of a resolved or closed ticket: it leaves the due-time index (the sla_due order, the scan)
     state.next_due_at = min(dues, default=None)
     warn = timedelta(minutes=current_app.config["SLA_WARN_MINUTES"])
     state.next_alert_at = min(dues) - warn if dues else None  # the scan sorts out what was already sent

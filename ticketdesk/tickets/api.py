@@ -18,7 +18,7 @@ from ..ownership.queues import conditions, find
 from ..ownership.refusals import Refused
 from ..record.changes import VersionMismatch
 from ..record.labels import LABELS
-from ..record.queries import decode_cursor, encode_cursor, page_rows, ticket_page
+from ..record.queries import decode_cursor, encode_cursor, page_rows, ticket_rows
 from ..schemas import (
     AUTO,
     bulk_change_schema,
@@ -67,7 +67,7 @@ def ticket_list(where=(), ordering: str | None = None):
         args["assignee"] = signed_in_agent_id("assignee")
     limit, ordering = args.pop("limit"), args["ordering"]
     after = decode_cursor(args.pop("cursor"), ordering) if "cursor" in args else None
-    rows = db.session.execute(ticket_page(**args, after=after, limit=limit, where=where)).all()
+    rows = ticket_rows(**args, after=after, limit=limit, where=where)
     rows, following, _ = page_rows(rows, after, limit, ordering)
     response = jsonify([ticket_json(row) for row in rows])
     if following is not None:  # the earlier API sent only `next`, and clients stop when it is missing

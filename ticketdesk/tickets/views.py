@@ -23,7 +23,7 @@ from ..record.queries import (
     filtered,
     page_rows,
     ticket_count,
-    ticket_page,
+    ticket_rows,
 )
 from ..schemas import BULK_MAX, ticket_query_schema, whole_number
 from ..templating import LANGUAGE_NAMES
@@ -36,9 +36,11 @@ PAGE_SIZE = 25
 BULK_LIMIT = 10_000  # tickets "all matching" may change from the list page, newest first
 FILTERS = ("category", "priority", "status", "language", "requester", "search", "assignee", "team", "tag", "sla")
 PARAMS = (*FILTERS, "view", "ordering", "cursor")
-ORDER_LABELS = {"-created_at": "Newest first", "created_at": "Oldest first", "priority": "Priority"}
+ORDER_LABELS = {"-created_at": "Newest first", "created_at": "Oldest first", "priority": "Priority",
+                "sla_due": "Due soonest"}
 # what the pager's links say in each ordering: (previous page, next page)
-PAGER_LABELS = {"-created_at": ("Newer", "Older"), "created_at": ("Older", "Newer"), "priority": ("Previous", "Next")}
+PAGER_LABELS = {"-created_at": ("Newer", "Older"), "created_at": ("Older", "Newer"), "priority": ("Previous", "Next"),
+                "sla_due": ("Due sooner", "Due later")}
 # the one-click moves offered for each status (the API allows any)
 NEXT_STATUSES = {"open": ["in_progress", "resolved"], "in_progress": ["resolved", "open"],
                  "resolved": ["closed", "open"], "closed": ["open"]}
@@ -99,7 +101,7 @@ def index():
     except ApiError:  # a cursor that is not one of ours
         flash("Some filters were not understood and have been cleared.", "warning")
         return redirect(url_for("tickets.index"))
-    rows = db.session.execute(ticket_page(**args, after=after, limit=PAGE_SIZE, where=where)).all()
+    rows = ticket_rows(**args, after=after, limit=PAGE_SIZE, where=where)
     rows, following, preceding = page_rows(rows, after, PAGE_SIZE, ordering)
     kept = {k: raw[k] for k in (*FILTERS, "view", "ordering") if k in raw}
     link = lambda cursor: cursor and url_for("tickets.index", **kept, cursor=encode_cursor(cursor))  # noqa: E731
