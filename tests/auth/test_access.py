@@ -42,7 +42,10 @@ FORMS = {"conversations.requester": {"name": "Ana"}, "conversations.post_from_pa
          "conversations.saved_replies": {"title": "Refund", "body": "Hi"}, "conversations.saved_reply": {"title": "X"},
          "conversations.delete_saved_reply_page": {}, "conversations.resend_from_page": {},
          "ownership.save_view_page": {"name": "Billing backlog", "filter_category": "billing"},
-         "ownership.delete_view_page": {}}
+         "ownership.delete_view_page": {},
+         "sla.save_calendar_page": {"name": "Office", "timezone": "UTC", "hours": "mon-fri 09:00-17:00"},
+         "sla.save_policy_page": {"name": "Everyone", "resolution_minutes": "60"},
+         "sla.delete_calendar_page": {}, "sla.delete_policy_page": {}, "sla.recalculate_page": {}}
 
 
 def routes(app) -> list[tuple[str, str, str]]:

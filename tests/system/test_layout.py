@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.conftest import add_token
 from tests.fixtures.browser import open_page, sign_in
 from ticketdesk.mail_in.intake import ingest
 
@@ -59,6 +60,18 @@ def hostile(app, client, make_ticket, admin, agent):
     assert client.post("/api/saved-replies/", json={
         "title": LONG_WORD[:120], "body": f"Hello {{{{ requester.name }}}}, {LONG_URL}", "note": LONG_URL,
         "changes": {"team": LONG_WORD[:64], "status": "resolved", "add_tags": ["x" * 40]}}).status_code == 201
+    # a calendar and a policy with long names and every condition, for the SLA settings page and the badges
+    ops = app.test_client()
+    ops.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {add_token(app, 'ops', 'admin')}"
+    assert ops.post("/api/business-hours/", json={"name": LONG_WORD[:64], "timezone": "America/Argentina/Buenos_Aires",
+                                                    "week": {day: [["00:00", "11:00"], ["12:00", "24:00"]] for day in
+                                                             ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+                                                    "holidays": ["2027-12-25"]}).status_code == 201
+    assert ops.post("/api/sla-policies/", json={
+        "name": LONG_WORD[:64], "business_hours": LONG_WORD[:64], "first_response_minutes": 60,
+        "next_response_minutes": 120, "resolution_minutes": 480, "match": {
+            "tag": ["vip"], "requester_domain": [f"{'b' * 60}.example.com"], "priority": ["critical", "high"],
+            "category": ["billing", "technical", "account", "general"], "team": [LONG_WORD[:64]]}}).status_code == 201
     with app.app_context():
         from ticketdesk.models import SavedView
         db.session.add(SavedView(name=LONG_WORD[:60], filters={"search": LONG_WORD[:40], "tag": ["x" * 40]},
@@ -90,6 +103,7 @@ def pages(ticket_id: int) -> dict[str, str]:
             "saved-replies": "/saved-replies", "saved-reply": "/saved-replies/1",
             "detail-saved-reply-inserted": f"/tickets/{ticket_id}?saved_reply=1", "unknown-ticket": "/tickets/999999",
             "detail-from-mail": "/tickets/4", "mail-original": "/mail/1", "mail-quarantine": "/admin/mail",
+            "sla-settings": "/admin/sla", "sla-policy-edited": "/admin/sla?policy=1",
             "notifications": "/notifications", "queue-mine": "/?view=mine", "view-shared": "/?view=1"}
 
 

@@ -118,6 +118,12 @@ RULES = {
     "sla.update_sla_policy": (CLIENT, ADMIN),
     "sla.remove_sla_policy": (CLIENT, ADMIN),
     "sla.recalculate_open_tickets": (CLIENT, ADMIN),
+    "sla.settings": (AGENT, ADMIN),
+    "sla.save_calendar_page": (AGENT, ADMIN),
+    "sla.delete_calendar_page": (AGENT, ADMIN),
+    "sla.save_policy_page": (AGENT, ADMIN),
+    "sla.delete_policy_page": (AGENT, ADMIN),
+    "sla.recalculate_page": (AGENT, ADMIN),
 }
 # where an agent who must choose a new password may still go
 WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.logout", "auth.logout_everywhere", "static"}

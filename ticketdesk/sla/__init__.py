@@ -9,7 +9,7 @@ bp = Blueprint("sla", __name__, cli_group=None)
 
 
 def init_app(app: Flask) -> None:
-    from . import alerts, api, cli, recalculate  # noqa: F401  (routes, commands and jobs attach themselves)
+    from . import alerts, api, cli, recalculate, views  # noqa: F401  (routes, pages, commands and jobs attach themselves)
     from .badge import sla_badge
     from .clock import before_commit, forget_after_rollback
 

@@ -1,5 +1,6 @@
 """Calendars of business hours, as admins keep them: saved checked (by the schema) and unique by name, read
 as the arithmetic's Calendar. 24/7 is built in (no row): a policy without a calendar counts every minute."""
+import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from ..ownership.refusals import Refused
 from .schemas import clock_of, minutes_of
 
 ROUND_THE_CLOCK = "24/7"
+DAYS = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?")
 
 
 def all_calendars() -> list[BusinessHours]:
@@ -65,6 +67,23 @@ def delete_calendar(actor: str, row: BusinessHours) -> None:
 def hours_said(week: dict) -> str:
     """A week's hours on one line: `mon 09:00-14:00 15:00-18:00; tue 09:00-14:00`."""
     return "; ".join(f"{day} {' '.join(f'{a}-{b}' for a, b in hours)}" for day, hours in week.items() if hours)
+
+
+def week_of(specs) -> dict:
+    """`["mon-fri 09:00-14:00 15:00-18:00", "sat 10:00-13:00"]` (the shell's and the page's way to write
+    hours) as the API's week, for the schema to check; ValueError naming a day that is not one."""
+    week = {}
+    for spec in specs:
+        if not spec.strip():
+            continue
+        days, *spans = spec.split()
+        for part in days.lower().split(","):
+            if not (found := DAYS.fullmatch(part)):
+                raise ValueError(f"{part[:20]!r} is not a day or range of days, such as mon-fri.")
+            first, last = WEEKDAYS.index(found[1]), WEEKDAYS.index(found[2] or found[1])
+            for day in WEEKDAYS[first:last + 1]:
+                week.setdefault(day, []).extend(span.split("-", 1) for span in spans)
+    return week
 
 
 def calendar_json(row: BusinessHours) -> dict:

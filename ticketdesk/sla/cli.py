@@ -1,7 +1,6 @@
 """Operators' commands: `flask business-hours ...` and `flask sla-policies ...`, so calendars and policies can
 be kept as code (each change recorded like an admin's, with the shell user as its author)."""
 import getpass
-import re
 
 import click
 from flask.cli import AppGroup
@@ -10,14 +9,12 @@ from marshmallow import ValidationError
 from ..extensions import db
 from ..models import CATEGORIES, PRIORITIES, SLA_TARGETS
 from ..ownership.refusals import Refused
-from .business_time import WEEKDAYS
-from .calendars import all_calendars, delete_calendar, hours_said, named, save_calendar
+from .calendars import all_calendars, delete_calendar, hours_said, named, save_calendar, week_of
 from .policies import all_policies, delete_policy, policy_json, save_policy
 from .recalculate import recalculate_all
 from .schemas import business_hours_schema, sla_policy_schema
 
 business_hours = AppGroup("business-hours", help="Calendars of business hours that SLA targets count in.")
-DAYS = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?")
 
 
 def _actor() -> str:
@@ -38,20 +35,6 @@ def _created(save, schema, given: dict):
     return made
 
 
-def week_of(specs: tuple[str, ...]) -> dict:
-    """`("mon-fri 09:00-14:00 15:00-18:00", "sat 10:00-13:00")` as the API's week."""
-    week = {}
-    for spec in specs:
-        days, *spans = spec.split()
-        for part in days.lower().split(","):
-            if not (found := DAYS.fullmatch(part)):
-                raise click.BadParameter(f"{part!r} is not a day or range of days, such as mon-fri.", param_hint="--hours")
-            first, last = WEEKDAYS.index(found[1]), WEEKDAYS.index(found[2] or found[1])
-            for day in WEEKDAYS[first:last + 1]:
-                week.setdefault(day, []).extend(span.split("-", 1) for span in spans)
-    return week
-
-
 @business_hours.command("create")
 @click.argument("name")
 @click.option("--timezone", required=True, help="An IANA time zone, such as Europe/Madrid.")
@@ -60,7 +43,11 @@ def week_of(specs: tuple[str, ...]) -> dict:
 @click.option("--holiday", multiple=True, metavar="YYYY-MM-DD", help="A date with no hours (repeat for more).")
 def create(name: str, timezone: str, hours, holiday) -> None:
     """Create a calendar of business hours."""
-    row = _created(save_calendar, business_hours_schema, {"name": name, "timezone": timezone, "week": week_of(hours),
+    try:
+        week = week_of(hours)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--hours") from None
+    row = _created(save_calendar, business_hours_schema, {"name": name, "timezone": timezone, "week": week,
                                                           "holidays": list(holiday)})
     click.echo(f"Business hours {row.name} created ({row.timezone}).")
 

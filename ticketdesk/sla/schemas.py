@@ -103,7 +103,7 @@ class BusinessHoursSchema(Schema):
 
     @validates("timezone")
     def _known(self, value, **_kwargs):
-        if value not in _zones():
+        if value not in zones():
             raise ValidationError(f"{value[:64]!r} is not an IANA time zone, such as Europe/Madrid.")
 
     @validates_schema
@@ -113,7 +113,7 @@ class BusinessHoursSchema(Schema):
 
 
 @functools.cache
-def _zones() -> set[str]:
+def zones() -> set[str]:
     """The zones zoneinfo knows (read from disk once per process)."""
     try:
         return available_timezones()
