@@ -6,7 +6,21 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ticketdesk.extensions import db
-from ticketdesk.models import Message, SavedView, Tag, Team, TeamMember, Ticket, TicketTag, User, utcnow
+from ticketdesk.models import (
+    Message,
+    SavedView,
+    SlaAlert,
+    SlaOutcome,
+    SlaPolicy,
+    Tag,
+    Team,
+    TeamMember,
+    Ticket,
+    TicketSla,
+    TicketTag,
+    User,
+    utcnow,
+)
 from ticketdesk.record.queries import Cursor, encode_cursor
 from ticketdesk.record.requesters import find_or_add
 
@@ -50,6 +64,7 @@ def deep_cursor(position: int) -> str:
 def endpoints(total: int) -> list[Endpoint]:
     """Every endpoint the benchmark drives; call inside an app context on the loaded database."""
     cursor = deep_cursor(total // 2)
+    sla_desk()  # before the conversation's tickets, which the policy then measures as they are written
     thread, replies = conversation_tickets()
     agent, bulk_ids = owned_tickets(total)
     return [
@@ -103,6 +118,11 @@ def endpoints(total: int) -> list[Endpoint]:
         Endpoint("shared view: VIP billing", "/api/views/1/tickets/", plan_checked=False),
         Endpoint("bulk: set priority on 1,000 tickets", "/api/tickets/bulk/", "POST",
                  {"ids": bulk_ids, "set": {"priority": "low"}}),
+        # SLA: every open ticket is under a policy; most old ones are overdue, a few dozen due within the hour
+        Endpoint("list, sla=overdue", "/api/tickets/?sla=overdue", plan_checked=False),
+        Endpoint("list, sla=due_within_60", "/api/tickets/?sla=due_within_60", uses=("ix_ticket_slas_next_due",)),
+        Endpoint("list, ordering=sla_due", "/api/tickets/?ordering=sla_due", uses=("ix_ticket_slas_next_due",)),
+        Endpoint("queue: due soon (sla_due order)", "/api/views/due-soon/tickets/", uses=("ix_ticket_slas_next_due",)),
     ]
 
 
@@ -162,6 +182,36 @@ def conversation_tickets() -> tuple[int, int]:
          "delivery_state": "unsent" if i % 3 == 1 else None, "created_at": utcnow()} for i in range(50)])
     db.session.commit()
     return made[0], made[1]
+
+
+BENCH_POLICY = "Bench standard"
+SLA_ROWS = """
+INSERT INTO ticket_slas (ticket_id, policy_id, first_response_due_at, resolution_due_at, resolution_spent,
+                         resolution_running_since, next_due_at, breached, met, next_alert_at)
+SELECT id, :policy, created_at + interval '4 hours', created_at + interval '48 hours', 0, created_at,
+       created_at + interval '4 hours',
+       CASE WHEN created_at + interval '4 hours' <= now() THEN 'first_response' ELSE '' END, '',
+       CASE WHEN created_at + interval '4 hours' > now() THEN created_at + interval '210 minutes' END
+FROM tickets WHERE status IN ('open', 'in_progress')
+"""
+
+
+def sla_desk() -> None:
+    """Every open ticket under one 24/7 policy (first response in 4 h, resolution in 48 h), unanswered, its
+    clocks as the events would have left them and the scan caught up: rewritten each run against the time
+    now, so the overdue share and the few dozen tickets due within the hour are alike from run to run."""
+    policy = db.session.scalar(sa.select(SlaPolicy).where(SlaPolicy.name == BENCH_POLICY))
+    if policy is None:
+        policy = SlaPolicy(name=BENCH_POLICY, position=0, match={}, first_response_minutes=240,
+                           resolution_minutes=2880, updated_by="bench")
+        db.session.add(policy)
+        db.session.flush()
+    for model in (SlaAlert, SlaOutcome, TicketSla):
+        db.session.execute(sa.delete(model))
+    db.session.execute(sa.text(SLA_ROWS), {"policy": policy.id})
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE ticket_slas"))
 
 
 OWNER = "bench-owner@example.com"

@@ -68,7 +68,7 @@ def test_every_read_endpoint_uses_its_indexes_and_never_scans_the_tickets(loaded
         if endpoint.uses_any:
             assert any(index in plan for index in endpoint.uses_any), f"{endpoint.name}:\n{plan}"
         checked += 1
-    assert checked == 16
+    assert checked == 19
 
 
 def test_search_through_the_trigram_indexes_keeps_the_contract_semantics(loaded_app):

@@ -85,6 +85,12 @@ def find(key: str, user_id: int | None) -> Queue | None:
     return queue if user_id is not None or not queue.personal else None
 
 
+def all_due(queue: Queue | None) -> bool:
+    """Whether every ticket in `queue` has a due time (it asks for overdue or due-soon ones): the sla_due
+    order then never looks among the tickets with nothing due."""
+    return queue is not None and queue.filters.get("sla") not in (None, "breached")
+
+
 def conditions(queue: Queue, user_id: int | None) -> list:
     """What a ticket must be to be in `queue`, for the agent `user_id` (None: a token, which has no own queues)."""
     if queue.filters:

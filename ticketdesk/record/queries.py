@@ -215,17 +215,21 @@ def _keyset(query: sa.Select, columns: list, ascending: bool, position: list | N
 
 
 def ticket_rows(*, ordering: str = DEFAULT_ORDERING, after: Cursor | None = None, limit: int = 100, where=(),
-                **filters) -> list:
+                all_due: bool = False, **filters) -> list:
     """The rows `ticket_page` selects (up to `limit` + 1), for every ordering: `sla_due` reads its two
     stretches one after the other, each through its own index (the due times' partial index on
-    ticket_slas, then the tickets' own order), so that neither sorts the whole table."""
+    ticket_slas, then the tickets' own order), so that neither sorts the whole table. `all_due`: `where`
+    admits only tickets with a due time (an overdue or due-soon queue), so the second stretch is not read."""
     if ordering != "sla_due":
         return db.session.execute(ticket_page(ordering=ordering, after=after, limit=limit, where=where,
                                               **filters)).all()
     back = after is not None and after.back
     first = after.rank if after is not None else DUE
+    # overdue and due-soon tickets all have a due time: the stretch without one holds none of them (and
+    # looking there would walk every ticket to find none)
+    last = DUE if all_due or filters.get("sla") not in (None, "breached") else UNDUE
     rows = []
-    for stretch in (range(first, DUE - 1, -1) if back else range(first, UNDUE + 1)):
+    for stretch in (range(first, DUE - 1, -1) if back else range(first, last + 1)):
         query = _rows(where, filters)
         if stretch == DUE:
             query, columns = query.where(TicketSla.next_due_at.is_not(None)), [TicketSla.next_due_at, TicketSla.ticket_id]

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Ticket, TicketEvent
 from ..ownership.changes import change_fields
 from ..ownership.queues import BY_KEY as BUILT_IN
-from ..ownership.queues import conditions, find
+from ..ownership.queues import all_due, conditions, find
 from ..ownership.refusals import Refused
 from ..record.changes import VersionMismatch
 from ..record.labels import LABELS
@@ -58,16 +58,16 @@ def list_tickets():
     return ticket_list()
 
 
-def ticket_list(where=(), ordering: str | None = None):
+def ticket_list(where=(), ordering: str | None = None, all_due: bool = False):
     """A page of tickets as the query string asks (filters, ordering, limit, cursor), within `where`; a
-    queue's own `ordering` applies unless the query string names one."""
+    queue's own `ordering` applies unless the query string names one (`all_due`: record.queries.ticket_rows)."""
     raw = query_args(ticket_query_schema)
     args = load_or_400(ticket_query_schema, raw if ordering is None or "ordering" in raw else {**raw, "ordering": ordering})
     if args.get("assignee") == "me":
         args["assignee"] = signed_in_agent_id("assignee")
     limit, ordering = args.pop("limit"), args["ordering"]
     after = decode_cursor(args.pop("cursor"), ordering) if "cursor" in args else None
-    rows = ticket_rows(**args, after=after, limit=limit, where=where)
+    rows = ticket_rows(**args, after=after, limit=limit, where=where, all_due=all_due)
     rows, following, _ = page_rows(rows, after, limit, ordering)
     response = jsonify([ticket_json(row) for row in rows])
     if following is not None:  # the earlier API sent only `next`, and clients stop when it is missing
@@ -82,7 +82,7 @@ def view_tickets(key: str):
     if (queue := find(key, me)) is None:
         raise ApiError(404, {"detail": "This view is a signed-in agent's own: a token has none."
                              if key in BUILT_IN else "No such view."})
-    return ticket_list(conditions(queue, me), queue.ordering)
+    return ticket_list(conditions(queue, me), queue.ordering, all_due(queue))
 
 
 def signed_in_agent_id(field: str) -> int:

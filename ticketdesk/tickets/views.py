@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import OwnerForm, StatusForm, TicketForm, TriageForm, label
 from ..models import CATEGORIES, PRIORITIES, STATUSES, Ticket, TicketEvent
 from ..ownership.changes import owner_changes
-from ..ownership.queues import conditions, find
+from ..ownership.queues import all_due, conditions, find
 from ..ownership.refusals import Refused
 from ..ownership.teams import all_teams, possible_owners
 from ..record.changes import VersionMismatch, change_ticket
@@ -101,7 +101,7 @@ def index():
     except ApiError:  # a cursor that is not one of ours
         flash("Some filters were not understood and have been cleared.", "warning")
         return redirect(url_for("tickets.index"))
-    rows = ticket_rows(**args, after=after, limit=PAGE_SIZE, where=where)
+    rows = ticket_rows(**args, after=after, limit=PAGE_SIZE, where=where, all_due=all_due(queue))
     rows, following, preceding = page_rows(rows, after, PAGE_SIZE, ordering)
     kept = {k: raw[k] for k in (*FILTERS, "view", "ordering") if k in raw}
     link = lambda cursor: cursor and url_for("tickets.index", **kept, cursor=encode_cursor(cursor))  # noqa: E731
