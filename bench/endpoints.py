@@ -103,6 +103,8 @@ def endpoints(total: int) -> list[Endpoint]:
         Endpoint("page: new-ticket form", "/tickets/new", uses_database=False),
         # a reply is stored and queued for the worker (Redis) in the request; sending it never is the request's work
         Endpoint("post a reply", f"/api/tickets/{replies}/messages/", "POST", REPLY),
+        # a status change moves the ticket's SLA clocks (the resolution clock stops and starts) besides the audit
+        Endpoint("patch status (open, in progress in turn)", f"/api/tickets/{replies}/", "PATCH", {"status": "{status}"}),
         # the ticket, its history and its thread: three indexed reads besides the session
         Endpoint("page: ticket with a 50-message thread", f"/tickets/{thread}", plan_checked=False),
         # ownership: the lists a queue is worked from, the queues' counts, one change for 1,000 tickets
@@ -136,7 +138,7 @@ def capture_sql(app, endpoint: Endpoint, headers: dict[str, str]) -> list[tuple[
 
     with app.app_context():
         engine = db.engine
-    body = endpoint.body_text.replace("{n}", "0")
+    body = endpoint.body_text.replace("{n}", "0").replace("{status}", "in_progress")
 
     def call():
         return app.test_client(use_cookies=False).open(endpoint.path, method=endpoint.method, data=body or None,

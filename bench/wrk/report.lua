@@ -1,5 +1,6 @@
 -- One endpoint under wrk: method and JSON body from the environment, "{n}" in the body replaced by a
--- counter so that every request carries new text; the summary printed as one JSON line at the end.
+-- counter so that every request carries new text, and "{status}" by open and in_progress in turn (so that
+-- every status change is one); the summary printed as one JSON line at the end.
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 local counter = 0
@@ -13,7 +14,9 @@ if body ~= "" then
   wrk.headers["Content-Type"] = "application/json"
   request = function()
     counter = counter + 1
-    return wrk.format(nil, nil, nil, (body:gsub("{n}", tostring(counter))))
+    local text = body:gsub("{n}", tostring(counter))
+    text = text:gsub("{status}", counter % 2 == 0 and "open" or "in_progress")
+    return wrk.format(nil, nil, nil, text)
   end
 end
 
