@@ -47,6 +47,8 @@ class Endpoint:
     plan_checked: bool = True
     # call once before capturing: what the first call does once (a model load) is not the steady state
     warm: bool = False
+    # the id the captured request created, if it created something (capture_sql sets it)
+    created_id: int | None = None
 
     @property
     def body_text(self) -> str:
@@ -150,6 +152,8 @@ def capture_sql(app, endpoint: Endpoint, headers: dict[str, str]) -> list[tuple[
     try:
         response = call()
         assert response.status_code < 300, (endpoint.path, response.status_code, response.get_data(as_text=True))
+        if endpoint.method == "POST" and response.is_json and isinstance(response.json, dict):
+            endpoint.created_id = response.json.get("id")
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     return statements

@@ -4,10 +4,12 @@ changes, and every target met or breached recorded once in the ticket's audit tr
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conversations.test_messages import ANA
 from tests.ownership.test_teams import admin  # noqa: F401  (a fixture)
 from tests.sla.test_business_hours import MADRID
+from ticketdesk.extensions import db
 
 T0 = datetime(2027, 3, 26, 15, 0, tzinfo=timezone.utc)  # a Friday: 16:00 in Madrid
 MODULES = ("ticketdesk.tickets.filing", "ticketdesk.conversations.messages", "ticketdesk.record.changes",
@@ -137,3 +139,30 @@ def test_no_policy_fits_any_more_and_the_clocks_stop(client, admin, make_ticket,
     clock.at(minutes=30)
     client.patch(f"/api/tickets/{ticket}/", json={"category": "billing"})  # half an hour later, back again
     assert sla(client, ticket)["resolution_due_at"] == iso(minutes=90)  # the time outside it was not counted
+
+
+def statements_during(app, call) -> int:
+    """How many SQL statements the app runs while `call()` runs."""
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_a_bulk_change_moves_every_tickets_clocks_in_as_many_statements_for_fifty_as_for_five(
+        app, client, make_ticket, clock, round_the_clock):
+    """Resolving tickets in bulk meets each one's resolution target; the clocks' own reads (states, tags,
+    the audit trail's last status) are one query each for the whole batch, not one per ticket."""
+    few, many = [make_ticket()["id"] for _ in range(5)], [make_ticket()["id"] for _ in range(50)]
+    clock.at(minutes=30)
+    costs = [statements_during(app, lambda ids=ids: client.post("/api/tickets/bulk/", json={
+        "ids": ids, "set": {"status": "resolved"}})) for ids in (few, many)]
+    assert all(outcomes(client, ticket) == ["resolution met"] for ticket in (few[0], many[-1]))
+    assert sla(client, many[-1])["resolution_due_at"] is None
+    assert costs[1] - costs[0] < 45 * 2  # less than two statements per further ticket, all told

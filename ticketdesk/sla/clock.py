@@ -19,32 +19,36 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import WORKING, SlaOutcome, Ticket, TicketEvent, TicketSla, utcnow
-from ..ownership.tags import tags_of
+from ..ownership.tags import tags_by_ticket, tags_of
 from ..record.changes import CONVERSATION, CREATED, TAGS, changed_tickets
 from .business_time import ALWAYS, Calendar, add, between
 from .calendars import calendar_of
 from .policies import all_policies, policy_for
 
 MOVES_CLOCKS = {CREATED, CONVERSATION, TAGS, "status", "priority", "category", "team_id"}
+OUTCOMES = "sla.outcomes"  # session.info: the audit events and outcome rows written at commit
 
 
 def before_commit(session) -> None:
-    """The session's hook: bring the clocks of every ticket this transaction changed up to date."""
+    """The session's hook: bring the clocks of every ticket this transaction changed up to date, then write
+    the targets met or breached since the transaction began."""
     changed = {ticket_id: what for ticket_id, what in changed_tickets(session).items() if what & MOVES_CLOCKS}
-    if not changed:
-        return
-    policies = all_policies()
-    if not policies:
-        return  # nothing to measure (a ticket's standing under a policy deleted since shows as none)
-    states = {s.ticket_id: s for s in session.scalars(sa.select(TicketSla).where(TicketSla.ticket_id.in_(changed)))}
-    now = utcnow()
-    for ticket in session.scalars(sa.select(Ticket).where(Ticket.id.in_(changed))):
-        sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id])
-    session.flush()
+    policies = all_policies() if changed else []  # none: nothing to measure (a ticket's standing under a
+    if policies:  # policy deleted since shows as none)
+        states = {s.ticket_id: s for s in session.scalars(sa.select(TicketSla).where(TicketSla.ticket_id.in_(changed)))}
+        tags = tags_by_ticket(changed) if looks_at(policies, "tag") else {}
+        left_work = _left_work([ticket_id for ticket_id, what in changed.items() if "status" in what])
+        now = utcnow()
+        for ticket in session.scalars(sa.select(Ticket).where(Ticket.id.in_(changed))):
+            sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id], tags.get(ticket.id, set()),
+                 ticket.id in left_work)
+        session.flush()
+    _write_outcomes(session)
 
 
 def forget_after_rollback(session) -> None:
     changed_tickets(session)
+    session.info.pop(OUTCOMES, None)
 
 
 def _targets(text: str) -> set[str]:
@@ -56,12 +60,23 @@ def waiting_on_customer(ticket: Ticket) -> bool:
     return ticket.requester_id is not None and ticket.waiting_since is None
 
 
-def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
-         what: set[str] = frozenset()) -> TicketSla | None:
-    """`ticket`'s clocks as of `now`, after `what` just happened to it (record.changes.noted's words)."""
-    requester = ticket.requester.email if ticket.requester_id is not None else None
+def looks_at(policies: list, condition: str) -> bool:
+    """Whether any policy has this condition (else what it asks of a ticket is never read: its tags, its
+    requester's address)."""
+    return any(condition in policy.match for policy in policies)
+
+
+def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime, what: set[str] = frozenset(),
+         tags: set[str] | None = None, left_work: bool = False) -> TicketSla | None:
+    """`ticket`'s clocks as of `now`, after `what` just happened to it (record.changes.noted's words);
+    `tags` its tags (None: read them if a policy needs them), `left_work` whether this transaction's status
+    change took it out of work (read in one query for every ticket by `_left_work`)."""
+    requester = (ticket.requester.email if ticket.requester_id is not None and looks_at(policies, "requester_domain")
+                 else None)
+    if tags is None:
+        tags = tags_of(ticket.id) if looks_at(policies, "tag") else set()
     policy = policy_for(policies, priority=ticket.priority, category=ticket.category, team_id=ticket.team_id,
-                        tags=tags_of(ticket.id), requester=requester)
+                        tags=tags, requester=requester)
     if state is None:
         if policy is None:
             return None
@@ -73,7 +88,7 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
     # the resolution clock: what it ran is counted in the calendar it ran in, up to now
     if state.resolution_running_since is not None:
         state.resolution_spent += between(ran_in, state.resolution_running_since, now).total_seconds()
-    _judge(ticket, state, was, now, resolved_now="status" in what and _just_resolved(ticket))
+    _judge(ticket, state, was, now, resolved_now="status" in what and ticket.status not in WORKING and left_work)
     running = policy is not None and ticket.status in WORKING and not waiting_on_customer(ticket)
     state.resolution_running_since = now if running else None
     state.policy = policy
@@ -81,13 +96,16 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
     return state
 
 
-def _just_resolved(ticket: Ticket) -> bool:
-    """Whether this transaction's status change took the ticket out of work (its audit trail says from what)."""
-    if ticket.status in WORKING:
-        return False
-    last = db.session.scalar(sa.select(TicketEvent.old_value).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.field == "status").order_by(TicketEvent.id.desc()).limit(1))
-    return last in WORKING
+def _left_work(ticket_ids: list[int]) -> set[int]:
+    """Those of these tickets whose latest status change (this transaction's) was from open or in progress,
+    from their audit trail, in one query."""
+    if not ticket_ids:
+        return set()
+    latest = (sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.ticket_id.in_(ticket_ids),
+                                                            TicketEvent.field == "status")
+              .group_by(TicketEvent.ticket_id))
+    return set(db.session.scalars(sa.select(TicketEvent.ticket_id).where(TicketEvent.id.in_(latest),
+                                                                         TicketEvent.old_value.in_(WORKING))))
 
 
 def _due(ticket: Ticket, state: TicketSla, policy, calendar: Calendar) -> None:
@@ -139,7 +157,17 @@ def outcome(ticket: Ticket, state: TicketSla, target: str, met: bool, now: datet
         return
     setattr(state, kept, ",".join(sorted(targets | {target})))
     due = getattr(state, f"{target}_due_at")
-    db.session.add(TicketEvent(ticket_id=state.ticket_id, field="sla", created_at=now, actor=None,
-                               old_value=due and f"due {due:%Y-%m-%d %H:%M} UTC", new_value=f"{target} {kept}"))
-    db.session.add(SlaOutcome(ticket_id=state.ticket_id, target=target, met=met, due_at=due, decided_at=now,
-                              policy_id=state.policy.id if state.policy else None, team_id=ticket.team_id))
+    events, outcomes = db.session.info.setdefault(OUTCOMES, ([], []))
+    events.append({"ticket_id": state.ticket_id, "field": "sla", "created_at": now, "actor": None,
+                   "old_value": due and f"due {due:%Y-%m-%d %H:%M} UTC", "new_value": f"{target} {kept}"})
+    outcomes.append({"ticket_id": state.ticket_id, "target": target, "met": met, "due_at": due, "decided_at": now,
+                     "policy_id": state.policy.id if state.policy else None, "team_id": ticket.team_id})
+
+
+def _write_outcomes(session) -> None:
+    """The targets met or breached in this transaction, into the audit trail and sla_outcomes: one
+    statement each however many tickets (ORM objects would be inserted one by one, to learn their ids)."""
+    events, outcomes = session.info.pop(OUTCOMES, ((), ()))
+    if events:
+        session.execute(sa.insert(TicketEvent), events)
+        session.execute(sa.insert(SlaOutcome), outcomes)

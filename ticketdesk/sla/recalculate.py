@@ -9,7 +9,8 @@ from ..auth.manage import record
 from ..extensions import db
 from ..jobs import enqueue, task
 from ..models import WORKING, Ticket, TicketSla, utcnow
-from .clock import sync
+from ..ownership.tags import tags_by_ticket
+from .clock import looks_at, sync
 from .policies import all_policies
 
 RECALCULATE = "sla.recalculate"
@@ -43,8 +44,9 @@ def recalculate_batch(after_id: int) -> tuple[int, int]:
     policies, now = all_policies(), utcnow()
     states = {state.ticket_id: state for state in db.session.scalars(
         sa.select(TicketSla).where(TicketSla.ticket_id.in_([ticket.id for ticket in tickets])))}
+    tags = tags_by_ticket([ticket.id for ticket in tickets]) if looks_at(policies, "tag") else {}
     for ticket in tickets:
-        sync(ticket, states.get(ticket.id), policies, now)
+        sync(ticket, states.get(ticket.id), policies, now, tags=tags.get(ticket.id, set()))
     db.session.commit()
     return len(tickets), tickets[-1].id
 
