@@ -21,6 +21,7 @@ from ticketdesk.models import (
     User,
     utcnow,
 )
+from ticketdesk.record.changes import CREATED, noted
 from ticketdesk.record.queries import Cursor, encode_cursor
 from ticketdesk.record.requesters import find_or_add
 
@@ -31,6 +32,10 @@ NEW_TICKET = {"title": "Cannot export report {n}", "description": "Export to CSV
               "priority": "high"}
 CLASSIFY = {"description": "I was charged twice for my subscription this month, please refund {n}"}
 REPLY = {"kind": "reply", "body": "We have re-sent the tracking link for order {n}; it should arrive today."}
+
+
+# the desk's operations that bench/floor.py also serves, at the same paths with the same bodies
+FLOORED = ("create", "classify (learned)", "one ticket", "patch status (open, in progress in turn)")
 
 
 @dataclass
@@ -182,6 +187,7 @@ def conversation_tickets() -> tuple[int, int]:
         db.session.add(ticket)
         db.session.flush()
         made.append(ticket.id)
+    noted(made, {CREATED})  # filed as the desk files: their SLA clocks start (a reply then updates them)
     db.session.execute(sa.insert(Message), [
         {"ticket_id": made[0], "kind": ("customer", "reply", "note")[i % 3], "author": "bench",
          "body": f"Message {i}: " + "Thanks for the update; could you check the courier's tracking again? " * 3,

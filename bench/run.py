@@ -24,13 +24,13 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from config import ROOT, database_url
+from config import ROOT, database_url, gunicorn_threads
 from tests.fixtures.servers import wait_until_answering
 from ticketdesk import create_app
 from ticketdesk.extensions import db
 
 from . import load
-from .endpoints import Endpoint, capture_sql, endpoints, explain
+from .endpoints import FLOORED, Endpoint, capture_sql, endpoints, explain
 from .serialise import measure_encoders
 
 RESULTS = ROOT / "bench" / "results"
@@ -55,7 +55,8 @@ def forget_created(url: str) -> int:
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            return conn.execute(sa.text("DELETE FROM tickets WHERE created_by LIKE 'token:bench-%'")).rowcount
+            return conn.execute(sa.text("DELETE FROM tickets WHERE created_by LIKE 'token:bench-%' "
+                                        "OR created_by = 'bench-floor'")).rowcount
     finally:
         engine.dispose()
 
@@ -147,6 +148,22 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
         wait_until_answering(f"http://127.0.0.1:{port}/readyz", server)
     except RuntimeError as e:
         raise SystemExit(f"gunicorn did not become ready ({e}); see bench/results/gunicorn.log") from None
+    return server
+
+
+def start_floor(url: str, port: int) -> subprocess.Popen:
+    """bench/floor.py under gunicorn with the desk's worker model (gunicorn.conf.py's workers and threads)."""
+    workers = int(os.environ.get("WEB_CONCURRENCY") or min(os.cpu_count() * 2 + 1, 8))
+    env = {**os.environ, "FLOOR_DATABASE_URL": url}
+    log = open(RESULTS / "floor.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+                               str(gunicorn_threads()), "--worker-class", "gthread", "--keep-alive", "5",
+                               "--bind", f"127.0.0.1:{port}", "bench.floor:app"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/api/tickets/1/", server)
+    except RuntimeError as e:
+        raise SystemExit(f"the floor app did not become ready ({e}); see bench/results/floor.log") from None
     return server
 
 
@@ -259,12 +276,27 @@ def main() -> int:
         server.terminate()
         server.wait(30)
 
-    report = render(targets, results, floors, encoders, scans, count=total, fill_seconds=fill_seconds, duration=duration,
+    # the same operations on the floor app (bench/floor.py): desk ÷ floor, per operation
+    floor_server = start_floor(url, port + 1)
+    floor = {}
+    try:
+        for endpoint in targets:
+            if endpoint.name in FLOORED:
+                print(f"floor: {endpoint.name}", flush=True)
+                wrk(binary, f"http://127.0.0.1:{port + 1}", endpoint, 4, 2, {})
+                floor[endpoint.name] = (wrk(binary, f"http://127.0.0.1:{port + 1}", endpoint, 1, service_duration, {}),
+                                        wrk(binary, f"http://127.0.0.1:{port + 1}", endpoint, connections, duration, {}))
+    finally:
+        floor_server.terminate()
+        floor_server.wait(30)
+
+    report = render(targets, results, floors, encoders, scans, floor, count=total, fill_seconds=fill_seconds, duration=duration,
                     service_duration=service_duration, connections=connections, pg_version=pg_version)
     (RESULTS / "latest.md").write_text(report)
     (RESULTS / "plans.md").write_text(f"# Query plans at {total:,} tickets (EXPLAIN ANALYZE)\n\n" + "\n".join(plans))
     print(report)
-    failed = {name: loaded["errors"] + single["errors"] for name, (single, loaded) in results.items()
+    failed = {name: loaded["errors"] + single["errors"] for name, (single, loaded) in
+              [*results.items(), *((f"floor: {name}", runs) for name, runs in floor.items())]
               if loaded["errors"] or single["errors"]}
     if failed:
         print(f"FAILED requests: {failed}", file=sys.stderr)
@@ -272,7 +304,7 @@ def main() -> int:
     return 0
 
 
-def render(targets, results, floors, encoders, scans, *, count, fill_seconds, duration, service_duration, connections,
+def render(targets, results, floors, encoders, scans, floor, *, count, fill_seconds, duration, service_duration, connections,
            pg_version) -> str:
     bare_single, bare_loaded = results[targets[0].name]
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -307,6 +339,18 @@ def render(targets, results, floors, encoders, scans, *, count, fill_seconds, du
         "- **p50 ÷ (bare + SQL)**: one-connection p50 over the sum of the bare endpoint's p50 (HTTP, gunicorn, "
         "Flask) and the SQL floor; 1.0× would mean the endpoint adds nothing of its own.",
         "- **req/s ÷ bare**: loaded throughput as a share of the bare endpoint's on the same server.",
+        "",
+        "## Against the floor: a minimal Flask + SQLAlchemy app (bench/floor.py), same database and workers",
+        "",
+        "| operation | desk p50 | floor p50 | desk ÷ floor | desk req/s | floor req/s | floor ÷ desk, loaded |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+        *(f"| {name} | {ms(results[name][0]['p50_us'])} | {ms(single['p50_us'])} | "
+          f"{results[name][0]['p50_us'] / single['p50_us']:.2f}× | {results[name][1]['rps']:,.0f} | "
+          f"{loaded['rps']:,.0f} | {loaded['rps'] / results[name][1]['rps']:.2f}× |"
+          for name, (single, loaded) in floor.items()),
+        "",
+        "The floor has no access control, validation, audit, counts or SLA of its own (the database's triggers "
+        "still fire); its classify is one keyword rule and the suggestion kept. 1 connection p50 for the ratio.",
         "",
         "## JSON encoding of one 100-ticket page (in-process, median of repeated runs)",
         "",
