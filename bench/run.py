@@ -88,6 +88,9 @@ def sql_floor(dsn: str, statements: list[tuple[str, dict]], write: bool, created
                     if made is not None and isinstance(parameters, dict):
                         parameters = {k: made if v == created_id and type(v) is int else v
                                       for k, v in parameters.items()}
+                    if isinstance(parameters, (list, tuple)):  # an executemany (the SLA rows of a bulk change)
+                        cursor.executemany(statement, parameters)
+                        continue
                     cursor.execute(statement, parameters)
                     if cursor.description:
                         rows = cursor.fetchall()
@@ -100,7 +103,10 @@ def sql_floor(dsn: str, statements: list[tuple[str, dict]], write: bool, created
 
 def plan_of(conn, statement: str, parameters) -> str:
     """EXPLAIN ANALYZE (rolled back); for a write whose captured row is already there (a new ticket's SLA
-    row, keyed by the ticket the captured request made), the plan without running it."""
+    row, keyed by the ticket the captured request made), the plan without running it. An executemany is
+    explained for its first row."""
+    if isinstance(parameters, (list, tuple)):
+        return f"(an executemany of {len(parameters)} rows; the first)\n" + plan_of(conn, statement, parameters[0])
     try:
         return explain(conn, statement, parameters, analyze=True)
     except psycopg2.errors.UniqueViolation:
