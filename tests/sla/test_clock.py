@@ -166,3 +166,19 @@ def test_a_bulk_change_moves_every_tickets_clocks_in_as_many_statements_for_fift
     assert all(outcomes(client, ticket) == ["resolution met"] for ticket in (few[0], many[-1]))
     assert sla(client, many[-1])["resolution_due_at"] is None
     assert costs[1] - costs[0] < 45 * 2  # less than two statements per further ticket, all told
+
+
+def test_a_ticket_out_of_work_is_not_measured_after_the_fact(client, admin, make_ticket, clock):
+    """A ticket closed before any policy existed gets none when it changes later, and a resolved ticket's
+    due times passing by break nothing: nothing runs while the desk is not working on it."""
+    closed = make_ticket()["id"]
+    client.patch(f"/api/tickets/{closed}/", json={"status": "closed"})
+    admin.post("/api/sla-policies/", json={"name": "Standard", "first_response_minutes": 60})
+    resolved = make_ticket()["id"]
+    clock.at(minutes=10)
+    client.patch(f"/api/tickets/{resolved}/", json={"status": "resolved"})
+    clock.at(hours=3)
+    for ticket in (closed, resolved):
+        assert client.patch(f"/api/tickets/{ticket}/", json={"priority": "low"}).status_code == 200
+    assert sla(client, closed) is None and outcomes(client, closed) == []
+    assert sla(client, resolved)["breached"] == [] and outcomes(client, resolved) == []

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from ..models import WORKING, SlaOutcome, Ticket, TicketEvent, TicketSla, utcnow
@@ -35,15 +36,25 @@ def before_commit(session) -> None:
     changed = {ticket_id: what for ticket_id, what in changed_tickets(session).items() if what & MOVES_CLOCKS}
     policies = all_policies() if changed else []  # none: nothing to measure (a ticket's standing under a
     if policies:  # policy deleted since shows as none)
-        states = {s.ticket_id: s for s in session.scalars(sa.select(TicketSla).where(TicketSla.ticket_id.in_(changed)))}
+        existing = [ticket_id for ticket_id, what in changed.items() if CREATED not in what]  # a new one has none
+        states = {s.ticket_id: s for s in session.scalars(
+            sa.select(TicketSla).where(TicketSla.ticket_id.in_(existing)))} if existing else {}
         tags = tags_by_ticket(changed) if looks_at(policies, "tag") else {}
         left_work = _left_work([ticket_id for ticket_id, what in changed.items() if "status" in what])
         now = utcnow()
-        for ticket in session.scalars(sa.select(Ticket).where(Ticket.id.in_(changed))):
+        for ticket in _tickets(session, changed):
             sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id], tags.get(ticket.id, set()),
                  ticket.id in left_work)
         session.flush()
     _write_outcomes(session)
+
+
+def _tickets(session, ids) -> list[Ticket]:
+    """These tickets: those this transaction already holds as they are, the others in one query."""
+    held = [session.identity_map.get(identity_key(Ticket, ticket_id)) for ticket_id in ids]
+    found = [ticket for ticket in held if ticket is not None]
+    missing = [ticket_id for ticket_id, ticket in zip(ids, held) if ticket is None]
+    return found + (list(session.scalars(sa.select(Ticket).where(Ticket.id.in_(missing)))) if missing else [])
 
 
 def forget_after_rollback(session) -> None:
@@ -78,8 +89,8 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
     policy = policy_for(policies, priority=ticket.priority, category=ticket.category, team_id=ticket.team_id,
                         tags=tags, requester=requester)
     if state is None:
-        if policy is None:
-            return None
+        if policy is None or ticket.status not in WORKING:  # a ticket done before any policy applied to it
+            return None  # is not measured after the fact
         state = TicketSla(ticket_id=ticket.id, resolution_spent=0.0, breached="", met="",
                           resolution_running_since=ticket.created_at, policy=policy)
         db.session.add(state)
@@ -142,6 +153,8 @@ def _judge(ticket: Ticket, state: TicketSla, policy, now: datetime, resolved_now
         outcome(ticket, state, "next_response", now <= state.next_response_due_at, now)
     if resolved_now and policy is not None and policy.resolution_minutes:
         outcome(ticket, state, "resolution", state.resolution_spent <= policy.resolution_minutes * 60, now)
+    if ticket.status not in WORKING and not resolved_now:
+        return  # out of work, nothing runs: a due time that passes since breaks nothing
     for target in ("first_response", "next_response", "resolution"):  # passed by while nobody looked
         due = getattr(state, f"{target}_due_at")
         if due is not None and due < now and not (target == "first_response" and ticket.first_reply_at):
