@@ -162,7 +162,8 @@ def start_floor(url: str, port: int) -> subprocess.Popen:
     workers = int(os.environ.get("WEB_CONCURRENCY") or min(os.cpu_count() * 2 + 1, 8))
     env = {**os.environ, "FLOOR_DATABASE_URL": url}
     log = open(RESULTS / "floor.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "/dev/null",  # not the desk's hooks
+                               "--workers", str(workers), "--threads",
                                str(gunicorn_threads()), "--worker-class", "gthread", "--keep-alive", "5",
                                "--bind", f"127.0.0.1:{port}", "bench.floor:app"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
