@@ -302,6 +302,8 @@ def main() -> int:
             floor_server.terminate()
             floor_server.wait(30)
 
+    (RESULTS / "raw.json").write_text(json.dumps({"results": results, "floors": floors, "floor": floor,
+                                                  "scans": scans, "encoders": encoders}))  # kept if render fails
     report = render(targets, results, floors, encoders, scans, floor, count=total, fill_seconds=fill_seconds, duration=duration,
                     service_duration=service_duration, connections=connections, pg_version=pg_version)
     (RESULTS / "latest.md").write_text(report)
@@ -316,7 +318,7 @@ def main() -> int:
     return 0
 
 
-def render(targets, results, floors, encoders, scans, floor, *, count, fill_seconds, duration, service_duration, connections,
+def render(targets, results, floors, encoders, scans, floor_runs, *, count, fill_seconds, duration, service_duration, connections,
            pg_version) -> str:
     bare_single, bare_loaded = results[targets[0].name]
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -359,7 +361,7 @@ def render(targets, results, floors, encoders, scans, floor, *, count, fill_seco
         *(f"| {name} | {ms(results[name][0]['p50_us'])} | {ms(single['p50_us'])} | "
           f"{results[name][0]['p50_us'] / single['p50_us']:.2f}× | {results[name][1]['rps']:,.0f} | "
           f"{loaded['rps']:,.0f} | {loaded['rps'] / results[name][1]['rps']:.2f}× |"
-          for name, (single, loaded) in floor.items()),
+          for name, (single, loaded) in floor_runs.items()),
         "",
         "The floor has no access control, validation, audit, counts or SLA of its own (the database's triggers "
         "still fire); its classify is one keyword rule and the suggestion kept. 1 connection p50 for the ratio.",
