@@ -77,8 +77,7 @@ def change_tags_of(ticket_ids, add=(), remove=(), actor: str | None = None) -> s
 
 
 def tags_of(ticket_id: int) -> set[str]:
-    return set(db.session.scalars(sa.select(Tag.name).join(TicketTag, TicketTag.tag_id == Tag.id)
-                                  .where(TicketTag.ticket_id == ticket_id)))
+    return tags_by_ticket([ticket_id]).get(ticket_id, set())
 
 
 def tags_by_ticket(ticket_ids) -> dict[int, set[str]]:

@@ -34,8 +34,9 @@ def before_commit(session) -> None:
     """The session's hook: bring the clocks of every ticket this transaction changed up to date, then write
     the targets met or breached since the transaction began."""
     changed = {ticket_id: what for ticket_id, what in changed_tickets(session).items() if what & MOVES_CLOCKS}
-    policies = all_policies() if changed else []  # none: nothing to measure (a ticket's standing under a
-    if policies:  # policy deleted since shows as none)
+    # no policy: nothing to measure (a ticket's standing under a policy deleted since shows as none)
+    policies = all_policies() if changed else []
+    if policies:
         existing = [ticket_id for ticket_id, what in changed.items() if CREATED not in what]  # a new one has none
         states = {s.ticket_id: s for s in session.scalars(
             sa.select(TicketSla).where(TicketSla.ticket_id.in_(existing)))} if existing else {}
