@@ -37,12 +37,13 @@ ENVIRONMENT_VARIABLES = (
 
 
 def database_url(default: str, name: str = "DATABASE_URL") -> str:
-    """The URL in `name`, with the driver made explicit: SQLAlchemy 2.1 would pick psycopg 3 for a bare
-    `postgresql://`, and some hosts still hand out `postgres://`."""
+    """The URL in `name`, with the driver made explicit: psycopg 3, whose prepared statements keep plans
+    across requests (ticketdesk/kept_plans.py). Some hosts still hand out `postgres://`, and a URL written
+    for psycopg2 (which the desk used before) is served by psycopg 3 alike."""
     url = os.environ.get(name) or default
-    for prefix in ("postgres://", "postgresql://"):
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix):]
     return url
 
 

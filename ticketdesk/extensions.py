@@ -8,6 +8,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from . import kept_plans
+
 # expire_on_commit=False: a just-written ticket is serialised from memory, not SELECTed again.
 db = SQLAlchemy(session_options={"expire_on_commit": False})
 migrate = Migrate()
@@ -26,10 +28,13 @@ limiter = Limiter(key_func=client_key)
 
 
 def configure_engine(app) -> None:
-    """SQLite: WAL so gunicorn workers read while one writes, a busy timeout instead of 'database is locked',
-    foreign keys on, and a Unicode-aware lower() so case-insensitive search matches PostgreSQL's."""
+    """PostgreSQL through psycopg 3: plans kept across requests (kept_plans.py). SQLite: WAL so gunicorn
+    workers read while one writes, a busy timeout instead of 'database is locked', foreign keys on, and a
+    Unicode-aware lower() so case-insensitive search matches PostgreSQL's."""
     with app.app_context():
         engine = db.engine
+    if engine.dialect.driver == "psycopg":
+        kept_plans.init_engine(engine)
     if engine.dialect.name != "sqlite":
         return
 

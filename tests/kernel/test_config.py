@@ -6,9 +6,10 @@ from tests.conftest import make_app
 
 
 @pytest.mark.parametrize("url, expected", [
-    ("postgres://u:p@h/db", "postgresql+psycopg2://u:p@h/db"),
-    ("postgresql://u@h:5432/db", "postgresql+psycopg2://u@h:5432/db"),
-    ("postgresql+psycopg2://u@h/db", "postgresql+psycopg2://u@h/db"),
+    ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+    ("postgresql://u@h:5432/db", "postgresql+psycopg://u@h:5432/db"),
+    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql+psycopg2://u@h/db", "postgresql+psycopg://u@h/db"),  # a URL written for the earlier driver
     ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
 ])
 def test_database_url_pins_the_installed_driver(monkeypatch, url, expected):
@@ -74,7 +75,7 @@ def test_no_cors_headers_unless_configured():
 def test_postgresql_pool_holds_a_connection_per_worker_thread(monkeypatch):
     monkeypatch.setenv("GUNICORN_THREADS", "6")
     for env in ("testing", "production"):
-        app = make_app("postgresql+psycopg2://postgres@127.0.0.1/unused", TICKETDESK_ENV=env, SECRET_KEY="k" * 40,
+        app = make_app("postgresql+psycopg://postgres@127.0.0.1/unused", TICKETDESK_ENV=env, SECRET_KEY="k" * 40,
                        AUTO_MIGRATE=False, TICKETDESK_AUTH="required", TRUSTED_HOSTS=["localhost"])
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (6, 2, True)
@@ -93,7 +94,7 @@ def test_production_refuses_to_start_with_access_control_off_unless_told_so():
 
 
 @pytest.mark.parametrize("url, expected", [("sqlite:///instance/desk.db", "off"),
-                                           ("postgresql+psycopg2://u@h/db", "required")])
+                                           ("postgresql+psycopg://u@h/db", "required")])
 def test_development_opens_the_embedded_desk_only(url, expected):
     """`make run` on SQLite needs no set-up; a development desk on PostgreSQL is shared, so it asks."""
     app = make_app(url, TICKETDESK_ENV="development", TICKETDESK_AUTH=None, AUTO_MIGRATE=False)
@@ -120,8 +121,8 @@ def test_the_start_up_line_says_what_runs_without_the_password():
 
     settings = load_settings({"TICKETDESK_ENV": "production", "SECRET_KEY": "a" * 40, "TRUSTED_HOSTS": ["localhost"], "OPENAI_API_KEY": "k",
                               "GEMINI_API_KEY": None, "TICKETDESK_CLASSIFIER": "auto",
-                              "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg2://desk:hunter2hunter2@db:5432/tickets"})
+                              "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://desk:hunter2hunter2@db:5432/tickets"})
     line = startup_line(settings, "0.0.0.0:8000", 5, 4)
     assert line == ("TicketDesk (production) serving http://0.0.0.0:8000 with 5 workers x 4 threads; "
-                    "database postgresql+psycopg2://desk:***@db:5432/tickets; access control required; "
+                    "database postgresql+psycopg://desk:***@db:5432/tickets; access control required; "
                     "classifier openai,keyword (auto)")

@@ -33,7 +33,7 @@ def test_readyz_is_503_while_the_schema_is_behind(app, client):
 
 
 def test_readyz_is_503_when_the_database_is_unreachable_and_healthz_still_answers():
-    app = make_app(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/nowhere")
+    app = make_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere")
     client = app.test_client()
     response = client.get("/readyz")
     assert response.status_code == 503

@@ -32,7 +32,7 @@ class OwnPostgres:
             os.chown(self.dir, owner.pw_uid, owner.pw_gid)
             self.as_owner = ["runuser", "-u", "postgres", "--"]
         self.run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync")
-        self.url = f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def run(self, tool: str, *args: str) -> None:
         subprocess.run([*self.as_owner, os.path.join(PG_BIN, tool), *args], check=True, capture_output=True)
