@@ -25,6 +25,13 @@ def create_token(name: str, scope: str = "write", expires_at: datetime | None = 
     return token
 
 
+# built once: on every API request, building the statement cost as much as running it
+ACTIVE = (sa.select(ApiToken.id, ApiToken.name, ApiToken.scope, ApiToken.last_used_at)
+          .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
+                 sa.or_(ApiToken.expires_at.is_(None),
+                        ApiToken.expires_at > sa.bindparam("now", type_=ApiToken.expires_at.type))))
+
+
 def active_token(token: str) -> sa.Row | None:
     """The token's id, name, scope and last use if it is one of ours, not revoked and not expired. Every
     worker reads the database, so a revoked token fails at once everywhere. Plain columns, not an ORM
@@ -32,10 +39,7 @@ def active_token(token: str) -> sa.Row | None:
     if not token.isascii() or len(token) > 200:
         return None
     now = utcnow()
-    found = db.session.execute(
-        sa.select(ApiToken.id, ApiToken.name, ApiToken.scope, ApiToken.last_used_at)
-        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None),
-               sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))).first()
+    found = db.session.execute(ACTIVE, {"digest": digest(token), "now": now}).first()
     if found is not None and (found.last_used_at is None or now - found.last_used_at > TOUCH_EVERY):
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now))
         db.session.commit()

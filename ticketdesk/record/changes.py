@@ -2,9 +2,10 @@
 Given the version the client last saw (If-Match, or the pages' hidden field), the change applies to
 exactly that version or not at all, so nobody overwrites a change they have not seen."""
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Ticket, utcnow
+from ..models import TAG_NAMES, Ticket, utcnow
 
 
 class VersionMismatch(Exception):
@@ -27,19 +28,28 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
     if changes or touch:
         statement = (sa.update(Ticket).where(Ticket.id == ticket_id)
                      .values(**changes, version=Ticket.version + 1, updated_at=utcnow(), updated_by=actor)
-                     .returning(Ticket).execution_options(populate_existing=True))
+                     .returning(Ticket, *_tag_names()).execution_options(populate_existing=True))
         if expected_versions is not None:
             statement = statement.where(Ticket.version.in_(expected_versions))
-        ticket = db.session.scalars(statement).one_or_none()
+        ticket, *tag_names = db.session.execute(statement).one_or_none() or (None,)
         if ticket is not None:
-            noted([ticket_id], changes.keys() or {TAGS})
-            db.session.expire(ticket, [OWNERS[c] for c in changes if c in OWNERS])  # loaded again, as changed
+            if tag_names:  # returned with it: not read again for its JSON
+                set_committed_value(ticket, "tag_names", tag_names[0])
+            noted([ticket], changes.keys() or {TAGS})
+            if owners := [OWNERS[c] for c in changes if c in OWNERS]:  # (expire with no names expires all)
+                db.session.expire(ticket, owners)  # loaded again, as changed
             return ticket
     # nothing to change, no such ticket, or not at an expected version: which one?
     ticket = db.session.get(Ticket, ticket_id, populate_existing=True)
     if ticket is not None and expected_versions is not None and ticket.version not in expected_versions:
         raise VersionMismatch(ticket)
     return ticket
+
+
+def _tag_names() -> tuple:
+    """The ticket's tags to return with its UPDATE, on PostgreSQL: SQLite's RETURNING names columns without
+    their table, which leaves the correlated subquery ambiguous (there the tags are read when shown)."""
+    return (TAG_NAMES,) if db.session.get_bind().dialect.name == "postgresql" else ()
 
 
 def change_tickets(where, changes: dict, actor: str | None) -> int:
@@ -53,18 +63,24 @@ def change_tickets(where, changes: dict, actor: str | None) -> int:
 
 
 CHANGED = "ticketdesk.changed_tickets"
+HELD = "ticketdesk.held_tickets"
 TAGS, CREATED, CONVERSATION = "tags", "created", "conversation"  # what changed besides the ticket's columns
 
 
-def noted(ticket_ids, what) -> None:
-    """Remember for this transaction that these tickets changed, and what (column names, or TAGS, CREATED,
-    CONVERSATION), so that what follows from a change (its SLA clocks) is done once, before the commit,
-    whichever path made it. Every path above the record notes its changes here or goes through it."""
+def noted(tickets, what) -> None:
+    """Remember for this transaction that these tickets (ids, or Ticket objects) changed, and what (column
+    names, or TAGS, CREATED, CONVERSATION), so that what follows from a change (its SLA clocks) is done once,
+    before the commit, whichever path made it. Every path above the record notes its changes here or goes
+    through it. A Ticket object is held until then: the session holds a flushed one only weakly, and what
+    follows would otherwise read it again."""
     changed = db.session.info.setdefault(CHANGED, {})
-    for ticket_id in ticket_ids:
-        changed.setdefault(ticket_id, set()).update(what)
+    for ticket in tickets:
+        if isinstance(ticket, Ticket):
+            db.session.info.setdefault(HELD, []).append(ticket)
+            ticket = ticket.id
+        changed.setdefault(ticket, set()).update(what)
 
 
-def changed_tickets(session) -> dict[int, set[str]]:
-    """What `noted` remembered in `session`'s transaction, forgotten once read."""
-    return session.info.pop(CHANGED, {})
+def changed_tickets(session) -> tuple[dict[int, set[str]], list[Ticket]]:
+    """What `noted` remembered in `session`'s transaction, and the tickets it held, forgotten once read."""
+    return session.info.pop(CHANGED, {}), session.info.pop(HELD, [])

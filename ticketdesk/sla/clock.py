@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
@@ -33,7 +34,8 @@ OUTCOMES = "sla.outcomes"  # session.info: the audit events and outcome rows wri
 def before_commit(session) -> None:
     """The session's hook: bring the clocks of every ticket this transaction changed up to date, then write
     the targets met or breached since the transaction began."""
-    changed = {ticket_id: what for ticket_id, what in changed_tickets(session).items() if what & MOVES_CLOCKS}
+    notes, _held = changed_tickets(session)  # the held tickets stay in the session while this runs (`_tickets`)
+    changed = {ticket_id: what for ticket_id, what in notes.items() if what & MOVES_CLOCKS}
     # no policy: nothing to measure (a ticket's standing under a policy deleted since shows as none)
     policies = all_policies() if changed else []
     if policies:
@@ -44,8 +46,9 @@ def before_commit(session) -> None:
         left_work = _left_work([ticket_id for ticket_id, what in changed.items() if "status" in what])
         now = utcnow()
         for ticket in _tickets(session, changed):
-            sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id], tags.get(ticket.id, set()),
-                 ticket.id in left_work)
+            state = sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id], tags.get(ticket.id, set()),
+                         ticket.id in left_work)
+            set_committed_value(ticket, "sla_state", state)  # known: the ticket's JSON shows it without a query
         session.flush()
     _write_outcomes(session)
 
@@ -110,14 +113,13 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
 
 def _left_work(ticket_ids: list[int]) -> set[int]:
     """Those of these tickets whose latest status change (this transaction's) was from open or in progress,
-    from their audit trail, in one query."""
+    from their audit trail, in one query: each ticket's newest status event, found from the newest end of its
+    trail (the cost does not grow with a long history)."""
     if not ticket_ids:
         return set()
-    latest = (sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.ticket_id.in_(ticket_ids),
-                                                            TicketEvent.field == "status")
-              .group_by(TicketEvent.ticket_id))
-    return set(db.session.scalars(sa.select(TicketEvent.ticket_id).where(TicketEvent.id.in_(latest),
-                                                                         TicketEvent.old_value.in_(WORKING))))
+    latest = (sa.select(TicketEvent.old_value).where(TicketEvent.ticket_id == Ticket.id, TicketEvent.field == "status")
+              .order_by(TicketEvent.id.desc()).limit(1).correlate(Ticket).scalar_subquery())
+    return set(db.session.scalars(sa.select(Ticket.id).where(Ticket.id.in_(ticket_ids), latest.in_(WORKING))))
 
 
 def _due(ticket: Ticket, state: TicketSla, policy, calendar: Calendar) -> None:

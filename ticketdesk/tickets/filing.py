@@ -2,6 +2,8 @@
 the desk's local classifiers, the language detected, the requester found or added, who set each label
 recorded, the team it is routed to and the assignee that team chooses, and the suggestion the client was
 shown linked, all in the ticket's own transaction."""
+from sqlalchemy.orm.attributes import set_committed_value
+
 from ..extensions import db
 from ..models import Ticket, utcnow
 from ..ownership import notifications
@@ -38,7 +40,11 @@ def file_ticket(data: dict, actor: str | None, setter: str, suggestion=None, add
                     **stamp(auto, "desk", None), **stamp([n for n in LABELS if n not in auto], setter, actor))
     db.session.add(ticket)
     db.session.flush()
-    noted([ticket.id], {CREATED})
+    # a new ticket has no tags and no SLA clocks yet: known, so not read back for its JSON (a tag added later
+    # in this transaction expires `tag_names`; the SLA hook sets `sla_state` when it starts the clocks)
+    set_committed_value(ticket, "tag_names", None)
+    set_committed_value(ticket, "sla_state", None)
+    noted([ticket], {CREATED})
     if ticket.assignee_id is not None:
         notifications.assigned({ticket.assignee_id: [ticket.id]}, actor)
     notifications.new_ticket(ticket, actor)
