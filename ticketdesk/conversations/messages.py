@@ -15,16 +15,18 @@ __all__ = ["post", "thread", "dispatch"]
 
 
 def post(ticket: Ticket, kind: str, body: str, actor: str | None, author: str | None = None,
-         automatic: bool = False) -> Message:
+         automatic: bool = False, mail_message_id: str | None = None) -> Message:
     """Add a message to the ticket's thread (the caller commits). `actor` sent it to the desk; `author` wrote
     it (default: the requester for a customer message, else the actor). An `automatic` reply (the desk's
-    acknowledgement) is mailed like any reply but is no agent's answer: first response and waiting stay."""
+    acknowledgement) is mailed like any reply but is no agent's answer: first response and waiting stay.
+    `mail_message_id`: the Message-ID of the mail it came in, which the desk's next reply answers."""
     if kind == "reply" and ticket.requester is None:
         raise ApiError(400, {"kind": ["This ticket has no requester to reply to: add one, or write a note."]})
     now = utcnow()
     if author is None:
         author = (ticket.requester.email if ticket.requester else None) if kind == "customer" else actor
-    message = Message(ticket_id=ticket.id, kind=kind, body=body, posted_by=actor, created_at=now, author=author)
+    message = Message(ticket_id=ticket.id, kind=kind, body=body, posted_by=actor, created_at=now, author=author,
+                      mail_message_id=mail_message_id)
     if kind == "reply":
         queue(message)
     if kind == "reply" and not automatic:
@@ -35,7 +37,7 @@ def post(ticket: Ticket, kind: str, body: str, actor: str | None, author: str | 
         ticket.waiting_since = now
     db.session.add(message)
     db.session.flush()
-    noted([ticket.id], {CONVERSATION})
+    noted([ticket], {CONVERSATION})
     if kind == "customer" and ticket.status == "resolved":
         change_ticket(ticket.id, {"status": "open"}, actor=actor)
     if kind == "customer":

@@ -121,6 +121,9 @@ def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | Non
     if reading is None:
         return _quarantine(row, raw, new, why)
     try:
+        mail = reading.mail
+        row.sender, row.subject, row.detail = mail.sender_email, mail.subject[:255] or None, None
+        row.view, row.unverified = reading.view, mail.unverified
         db.session.add(row)
         db.session.flush()  # the key first: a copy being taken this moment makes this wait, then a duplicate
         outcome, later = _become(row, reading)
@@ -150,12 +153,10 @@ def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | Non
 
 
 def _become(row: IncomingMail, reading: Reading) -> tuple[Outcome, list[Message]]:
-    """Fill in `row` and add what the mail becomes; the caller commits. Returns the outcome and the
-    replies to hand to the worker after the commit."""
+    """Add what the mail becomes and say so in `row` (which holds its sender and subject already); the caller
+    commits. Returns the outcome and the replies to hand to the worker after the commit."""
     config = current_app.config
     mail = reading.mail
-    row.sender, row.subject, row.detail = mail.sender_email, mail.subject[:255] or None, None
-    row.view, row.unverified = reading.view, mail.unverified
     if mail.bounce:
         return _bounce(row, mail), []
     if mail.from_desk or mail.sender_email in _own_addresses(config):
@@ -179,9 +180,10 @@ def _open_follow_up(closed: Ticket) -> Ticket | None:
 
 def _add_to(ticket: Ticket, row: IncomingMail, mail: Mail, text: str) -> Outcome:
     # the author: the requester, or whoever else answered the desk's mail
-    message = post(ticket, "customer", _fit(text, MESSAGE_MAX) or NO_TEXT, ACTOR, author=mail.sender_email)
-    if row.mail_message_id and not _taken(row.mail_message_id):
-        message.mail_message_id = row.mail_message_id  # so the desk's next reply answers this mail
+    # its Message-ID kept with it, so that the desk's next reply answers this mail (unless a message has it)
+    answers = row.mail_message_id if row.mail_message_id and not _taken(row.mail_message_id) else None
+    message = post(ticket, "customer", _fit(text, MESSAGE_MAX) or NO_TEXT, ACTOR, author=mail.sender_email,
+                   mail_message_id=answers)
     row.outcome, row.ticket_id, row.message_id = "message", ticket.id, message.id
     _attach(row, mail, ticket.id, message.id)
     return Outcome("added", f"added to ticket #{ticket.id}", ticket_id=ticket.id)
