@@ -124,12 +124,20 @@ def _summary(team: Team) -> str:
             f"categories {', '.join(found['categories']) or 'none'}")
 
 
+# built once (on every new ticket, building a statement cost more than running it)
+ROUTES = sa.select(TeamRoute.kind, TeamRoute.value, TeamRoute.team_id)
+BY_CATEGORY = ROUTES.where(TeamRoute.kind == "category", TeamRoute.value == sa.bindparam("category"))
+BY_ADDRESS_OR_CATEGORY = ROUTES.where(sa.or_(
+    sa.and_(TeamRoute.kind == "address", TeamRoute.value.in_(sa.bindparam("addresses", expanding=True))),
+    sa.and_(TeamRoute.kind == "category", TeamRoute.value == sa.bindparam("category"))))
+
+
 def routed_team(category: str | None, addresses=()) -> int | None:
     """The team a new ticket goes to: the first of the mail's `addresses` routed to one, else its category's."""
     wanted = [("address", a) for a in addresses] + ([("category", category)] if category else [])
     if not wanted:
         return None
-    rows = db.session.execute(sa.select(TeamRoute.kind, TeamRoute.value, TeamRoute.team_id).where(
-        sa.tuple_(TeamRoute.kind, TeamRoute.value).in_(wanted))).all()
-    found = {(r.kind, r.value): r.team_id for r in rows}
+    statement, values = ((BY_ADDRESS_OR_CATEGORY, {"addresses": list(addresses), "category": category})
+                         if addresses else (BY_CATEGORY, {"category": category}))
+    found = {(r.kind, r.value): r.team_id for r in db.session.connection().execute(statement, values)}
     return next((found[w] for w in wanted if w in found), None)

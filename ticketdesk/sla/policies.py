@@ -11,8 +11,11 @@ from ..ownership.teams import team_named
 from .calendars import named
 
 
+ALL = sa.select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.id)  # built once: read before every commit
+
+
 def all_policies() -> list[SlaPolicy]:
-    return list(db.session.scalars(sa.select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.id)))
+    return list(db.session.scalars(ALL))
 
 
 def save_policy(actor: str, policy: SlaPolicy | None, data: dict) -> SlaPolicy:
