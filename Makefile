@@ -23,11 +23,13 @@ fuzz: $(BIN)/.installed-dev
 	$(BIN)/python -m bench.fuzz
 	$(BIN)/python -m bench.fuzz_mail
 
-# PostgreSQL speed at 1,000,000 tickets (BENCH_TICKETS=...); writes bench/results/latest.md, then mail in
+# PostgreSQL speed at 1,000,000 tickets (BENCH_TICKETS=...); writes bench/results/latest.md, then desk ÷ floor
+# for create, classify, get one and patch on PostgreSQL and SQLite to bench/results/ratios.md, then mail in
 # (ingest and IMAP fetch throughput, a reply's match) to bench/results/mail.md, then hostile mail (each attacker's
 # mail through ingest, the pipe and its page, on PostgreSQL and SQLite) to bench/results/hostile.md
 bench: $(BIN)/.installed-dev $(DOVECOT)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.ratios
 	$(BIN)/python -m bench.mail
 	$(BIN)/python -m bench.hostile
 

@@ -1,0 +1,120 @@
+"""`make bench`, desk ÷ floor on both databases: the four operations bench/floor.py also serves (create,
+classify, get one, patch a status) on PostgreSQL and on SQLite, at BENCH_RATIO_TICKETS (10,000) tickets
+under one SLA policy, each server under gunicorn with the desk's worker model, one client connection (the
+latency a user feels), BENCH_RATIO_SECONDS (5) per operation. The ratio holds on any machine: what the desk's
+guarantees (access control, validation, audit, counts, SLA clocks, the suggestion kept) cost over the least
+a Flask + SQLAlchemy app does for the same request. Writes bench/results/ratios.md.
+
+The PostgreSQL database is BENCH_RATIO_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/ticketdesk_ratio),
+rebuilt each run; the SQLite one a new file."""
+import os
+import statistics
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from config import database_url
+from ticketdesk import create_app
+from ticketdesk.extensions import db
+from ticketdesk.models import SlaPolicy, Ticket
+from ticketdesk.tickets.demo import demo_tickets
+
+from . import load
+from .endpoints import CLASSIFY, NEW_TICKET, Endpoint
+from .run import CHAIN, RESULTS, SECRET_KEY, ensure_wrk, learned_model, setting, start_floor, start_gunicorn, wrk
+
+
+def operations(total: int) -> list[Endpoint]:
+    return [Endpoint("create", "/api/tickets/", "POST", NEW_TICKET),
+            Endpoint("classify (learned)", "/api/tickets/classify/", "POST", CLASSIFY),
+            Endpoint("one ticket", f"/api/tickets/{total // 3}/"),
+            Endpoint("patch status (open, in progress in turn)", f"/api/tickets/{total // 2}/", "PATCH",
+                     {"status": "{status}"})]
+
+
+def prepare(url: str, count: int) -> None:
+    """`count` demo tickets, open ones under a 24/7 policy, and the learned model trained (the desk's state
+    as `make bench` measures it)."""
+    if url.startswith("postgresql"):
+        load.build(url, count)
+    else:
+        load.migrate(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": CHAIN})
+    with app.app_context():
+        if not url.startswith("postgresql"):
+            db.session.execute(sa.insert(Ticket), list(demo_tickets(count, days=730, seed=42)))
+        db.session.add(SlaPolicy(name="Bench standard", position=0, match={}, first_response_minutes=240,
+                                 resolution_minutes=2880, updated_by="bench"))
+        db.session.execute(sa.update(Ticket).where(Ticket.id == count // 2).values(status="open"))
+        db.session.commit()
+        learned_model()
+        db.engine.dispose()
+
+
+def measure(binary: str, url: str, targets: list[Endpoint], seconds: int, port: int) -> dict:
+    """p50 and requests/s of each operation, on the desk (with a write token) and on the floor."""
+    runs = {}
+    headers = load.credentials(url, SECRET_KEY)
+    for side in ("desk", "floor"):
+        server = start_gunicorn(url, port) if side == "desk" else start_floor(url, port)
+        try:
+            for endpoint in targets:
+                auth = headers if side == "desk" else {}
+                wrk(binary, f"http://127.0.0.1:{port}", endpoint, 1, 2, auth)  # warm-up
+                runs[side, endpoint.name] = wrk(binary, f"http://127.0.0.1:{port}", endpoint, 1, seconds, auth)
+                print(f"{side} {endpoint.name}: {runs[side, endpoint.name]['p50_us'] / 1000:.2f} ms", flush=True)
+        finally:
+            server.terminate()
+            server.wait(30)
+    return runs
+
+
+def render(results: dict, count: int, seconds: int) -> str:
+    lines = [f"# Desk ÷ floor at {count:,} tickets, on PostgreSQL and SQLite", "",
+             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · gunicorn with the desk's "
+             f"worker model for both · wrk, one connection, {seconds} s per operation after 2 s of warm-up · "
+             "the floor is bench/floor.py, a minimal Flask + SQLAlchemy app on the same database", "",
+             "| database | operation | desk p50 ms | floor p50 ms | desk ÷ floor | desk req/s | floor req/s |",
+             "|---|---|--:|--:|--:|--:|--:|"]
+    for database, runs in results.items():
+        for name in dict.fromkeys(name for _, name in runs):
+            desk, floor = runs["desk", name], runs["floor", name]
+            lines.append(f"| {database} | {name} | {desk['p50_us'] / 1000:.2f} | {floor['p50_us'] / 1000:.2f} | "
+                         f"{desk['p50_us'] / floor['p50_us']:.2f}× | {desk['rps']:,.0f} | {floor['rps']:,.0f} |")
+        ratios = [runs["desk", name]["p50_us"] / runs["floor", name]["p50_us"] for name in dict.fromkeys(
+            name for _, name in runs)]
+        lines.append(f"| {database} | geometric mean | | | {statistics.geometric_mean(ratios):.2f}× | | |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    count = setting("BENCH_RATIO_TICKETS", 10_000)
+    seconds = setting("BENCH_RATIO_SECONDS", 5)
+    port = setting("BENCH_PORT", 8765) + 2
+    binary = ensure_wrk()
+    RESULTS.mkdir(exist_ok=True)
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for database, url in (
+                ("PostgreSQL", database_url("postgresql://postgres@127.0.0.1:5432/ticketdesk_ratio",
+                                            "BENCH_RATIO_DATABASE_URL")),
+                ("SQLite", f"sqlite:///{Path(folder) / 'ratio.db'}")):
+            print(f"{database}: {count:,} tickets", flush=True)
+            prepare(url, count)
+            results[database] = measure(binary, url, operations(count), seconds, port)
+    report = render(results, count, seconds)
+    (RESULTS / "ratios.md").write_text(report)
+    print(report)
+    failed = {f"{database} {side} {name}": run for database, runs in results.items()
+              for (side, name), run in runs.items() if run["errors"]}
+    if failed:
+        print(f"FAILED requests: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
