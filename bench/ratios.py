@@ -3,7 +3,8 @@ classify, get one, patch a status) on PostgreSQL and on SQLite, at BENCH_RATIO_T
 under one SLA policy, each server under gunicorn with the desk's worker model, one client connection (the
 latency a user feels), BENCH_RATIO_SECONDS (5) per operation. The ratio holds on any machine: what the desk's
 guarantees (access control, validation, audit, counts, SLA clocks, the suggestion kept) cost over the least
-a Flask + SQLAlchemy app does for the same request. Writes bench/results/ratios.md.
+a Flask + SQLAlchemy app does for the same request. Then mail in on the same two desks: BENCH_RATIO_MAILS
+(500) new mails and as many replies through `ingest`, in this process. Writes bench/results/ratios.md.
 
 The PostgreSQL database is BENCH_RATIO_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/ticketdesk_ratio),
 rebuilt each run; the SQLite one a new file."""
@@ -11,6 +12,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,11 +21,13 @@ import sqlalchemy as sa
 from config import database_url
 from ticketdesk import create_app
 from ticketdesk.extensions import db
-from ticketdesk.models import SlaPolicy, Ticket
+from ticketdesk.mail_in.intake import ingest
+from ticketdesk.models import Message, SlaPolicy, Ticket, utcnow
 from ticketdesk.tickets.demo import demo_tickets
 
 from . import load
 from .endpoints import CLASSIFY, NEW_TICKET, Endpoint
+from .mail import BODY, desk_id, new_mail, reply_mail
 from .run import CHAIN, RESULTS, SECRET_KEY, ensure_wrk, learned_model, setting, start_floor, start_gunicorn, wrk
 
 
@@ -72,7 +76,34 @@ def measure(binary: str, url: str, targets: list[Endpoint], seconds: int, port: 
     return runs
 
 
-def render(results: dict, count: int, seconds: int) -> str:
+def mail_rates(url: str, each: int) -> tuple[float, float]:
+    """New mails and replies a second through `ingest`, one after another in this process, each its own
+    transaction; a reply answers a desk reply's Message-ID on an open ticket."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": CHAIN,
+                      "SECRET_KEY": SECRET_KEY, "JOB_BROKER_URL": "memory://",
+                      "MAIL_FROM": "Support <support@bench.example>"})
+    with app.app_context():
+        targets = list(db.session.scalars(sa.select(Ticket.id).where(
+            Ticket.status.in_(("open", "in_progress")), Ticket.created_by.is_(None)).order_by(Ticket.id).limit(each)))
+        db.session.execute(sa.insert(Message), [
+            {"ticket_id": t, "kind": "reply", "body": BODY, "author": "bench@example.com", "created_at": utcnow(),
+             "delivery_state": "sent", "delivery_attempts": 1, "mail_message_id": desk_id(t)} for t in targets])
+        db.session.commit()
+        tag = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        ingest(new_mail(-1, tag + "warm"))  # the classifiers' models and the reading child started first
+        started = time.perf_counter()
+        created = [ingest(new_mail(i, tag)).said for i in range(each)]
+        new_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        added = [ingest(reply_mail(i, t, tag)).said for i, t in enumerate(targets)]
+        reply_seconds = time.perf_counter() - started
+        db.engine.dispose()
+    assert all(said.startswith("created ticket #") for said in created), created[:3]
+    assert added == [f"added to ticket #{t}" for t in targets], added[:3]
+    return each / new_seconds, len(targets) / reply_seconds
+
+
+def render(results: dict, mails: dict, count: int, seconds: int) -> str:
     lines = [f"# Desk ÷ floor at {count:,} tickets, on PostgreSQL and SQLite", "",
              f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · gunicorn with the desk's "
              f"worker model for both · wrk, one connection, {seconds} s per operation after 2 s of warm-up · "
@@ -87,6 +118,11 @@ def render(results: dict, count: int, seconds: int) -> str:
         ratios = [runs["desk", name]["p50_us"] / runs["floor", name]["p50_us"] for name in dict.fromkeys(
             name for _, name in runs)]
         lines.append(f"| {database} | geometric mean | | | {statistics.geometric_mean(ratios):.2f}× | | |")
+    lines += ["", f"## Mail in at {count:,} tickets", "",
+              "One process, each mail its own transaction, committed before the next (`ingest`).", "",
+              "| database | new mail → a triaged ticket | reply → a customer message |", "|---|--:|--:|"]
+    lines += [f"| {database} | {new:,.0f} mails/s ({1000 / new:.2f} ms) | {reply:,.0f} mails/s ({1000 / reply:.2f} ms) |"
+              for database, (new, reply) in mails.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -96,7 +132,8 @@ def main() -> int:
     port = setting("BENCH_PORT", 8765) + 2
     binary = ensure_wrk()
     RESULTS.mkdir(exist_ok=True)
-    results = {}
+    each = setting("BENCH_RATIO_MAILS", 500)
+    results, mails = {}, {}
     with tempfile.TemporaryDirectory() as folder:
         for database, url in (
                 ("PostgreSQL", database_url("postgresql://postgres@127.0.0.1:5432/ticketdesk_ratio",
@@ -105,7 +142,9 @@ def main() -> int:
             print(f"{database}: {count:,} tickets", flush=True)
             prepare(url, count)
             results[database] = measure(binary, url, operations(count), seconds, port)
-    report = render(results, count, seconds)
+            mails[database] = mail_rates(url, each)
+            print(f"{database} mail in: {mails[database][0]:.0f} new, {mails[database][1]:.0f} replies a second", flush=True)
+    report = render(results, mails, count, seconds)
     (RESULTS / "ratios.md").write_text(report)
     print(report)
     failed = {f"{database} {side} {name}": run for database, runs in results.items()
