@@ -38,7 +38,7 @@ ENVIRONMENT_VARIABLES = (
 
 def database_url(default: str, name: str = "DATABASE_URL") -> str:
     """The URL in `name`, with the driver made explicit: psycopg 3, whose prepared statements keep plans
-    across requests (ticketdesk/kept_plans.py). Some hosts still hand out `postgres://`, and a URL written
+    across requests (ticketdesk/pg_connections.py). Some hosts still hand out `postgres://`, and a URL written
     for psycopg2 (which the desk used before) is served by psycopg 3 alike."""
     url = os.environ.get(name) or default
     for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):

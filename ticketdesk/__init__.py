@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from .auto_migrate import MIGRATIONS, upgrade_if_behind
     from .errors import register_error_handlers
-    from .extensions import configure_engine, cors, csrf, db, limiter, migrate
+    from .extensions import configure_engine, cors, csrf, db, init_limiter, migrate
 
     app = Flask(__name__)
     app.config.from_mapping(checked_settings(test_config))
@@ -65,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     routing.init_app(app)  # before any blueprint: every route's ids use its `<id:...>` converter
     auth.init_app(app)  # the access gate runs before CSRF checks and rate limits
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     request_log.init_app(app)
     headers.init_app(app)
     templating.init_app(app)

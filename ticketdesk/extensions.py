@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from . import kept_plans
+from . import pg_connections
 
 # expire_on_commit=False: a just-written ticket is serialised from memory, not SELECTed again.
 db = SQLAlchemy(session_options={"expire_on_commit": False})
@@ -27,14 +27,24 @@ def client_key() -> str:
 limiter = Limiter(key_func=client_key)
 
 
+def init_limiter(app) -> None:
+    """Every limit is a route's own (`@limiter.limit`), and a limited view counts itself when it is called.
+    The extension's check before every request finds nothing more to count on any route, at 5 % of reading
+    a ticket, so it is taken off; set a default or application-wide limit and it is kept."""
+    limiter.init_app(app)
+    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
 def configure_engine(app) -> None:
-    """PostgreSQL through psycopg 3: plans kept across requests (kept_plans.py). SQLite: WAL so gunicorn
-    workers read while one writes, a busy timeout instead of 'database is locked', foreign keys on, and a
-    Unicode-aware lower() so case-insensitive search matches PostgreSQL's."""
+    """PostgreSQL through psycopg 3: plans kept across requests, one round trip to check a pooled connection
+    and begin (pg_connections.py). SQLite: WAL so gunicorn workers read while one writes, a busy timeout
+    instead of 'database is locked', foreign keys on, and a Unicode-aware lower() so case-insensitive
+    search matches PostgreSQL's."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.driver == "psycopg":
-        kept_plans.init_engine(engine)
+        pg_connections.init_engine(engine)
     if engine.dialect.name != "sqlite":
         return
 

@@ -1,5 +1,5 @@
 """PostgreSQL connections keep their prepared statements across requests that only read, and a transaction
-that wrote is still rolled back whole (ticketdesk/kept_plans.py)."""
+that wrote is still rolled back whole (ticketdesk/pg_connections.py)."""
 import pytest
 import sqlalchemy as sa
 
@@ -45,3 +45,29 @@ def test_a_failed_read_ends_in_a_rollback_and_the_connection_serves_again(pg_app
             db.session.execute(sa.text("SELECT 1 / 0"))
         db.session.rollback()
         assert db.session.scalar(sa.text("SELECT 2")) == 2
+
+
+def test_the_pools_check_opens_the_transaction_and_autocommit_still_works_after_it(pg_app, make_ticket):
+    ticket = make_ticket()
+    with pg_app.app_context():
+        db.session.scalar(sa.text("SELECT 1"))
+        db.session.commit()  # the connection goes back to the pool, and is checked when taken again
+        with db.engine.connect() as connection:
+            assert connection.connection.dbapi_connection.info.transaction_status.name == "INTRANS"
+            connection.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM cannot run in a transaction
+            connection.execute(sa.text("VACUUM tickets"))
+        assert db.session.scalar(sa.select(Ticket.title).where(Ticket.id == ticket["id"])) == ticket["title"]
+
+
+def test_result_columns_are_described_as_the_driver_describes_them(pg_app):
+    with pg_app.app_context():
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
+        cursor.execute("SELECT 1 AS one, 'two'::text AS two, now() AS at")
+        assert [column.name for column in cursor.description] == ["one", "two", "at"]
+        assert [column.type_code for column in cursor.description] == [23, 25, 1184]  # int4, text, timestamptz
+        assert cursor.description[1][0] == "two" and len(cursor.description) == 3
+        cursor.execute("SET LOCAL statement_timeout = '5s'")
+        assert cursor.description is None  # no rows: nothing to describe
+        row = db.session.execute(sa.text("SELECT 7 AS seven, 'x' AS ex")).one()
+        assert (row.seven, row.ex) == (7, "x")
+        db.session.rollback()
