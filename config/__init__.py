@@ -73,7 +73,7 @@ class Config:
     TICKETDESK_ENV = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(EMBEDDED_DATABASE)
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 1024 * 1024)
     # apply the committed migrations at start-up when the database is behind them
     AUTO_MIGRATE = _flag("AUTO_MIGRATE", True)
@@ -268,10 +268,12 @@ def _choose_auth(config: dict, default: str) -> None:
 def _size_pool(config: dict) -> None:
     """On PostgreSQL, one pooled connection per worker thread and two spare: a worker never waits for a
     connection, and WEB_CONCURRENCY x (GUNICORN_THREADS + 2) stays well under the server's max_connections.
-    A database that cannot be reached is given up on after 3 s (the request gets a 503), not waited on."""
+    A database that cannot be reached is given up on after 3 s (the request gets a 503), not waited on, and a
+    pooled connection is checked before use, so a restarted server costs no request an error (an SQLite
+    file cannot go away under its connections: no check)."""
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": gunicorn_threads(), "max_overflow": 2, "pool_timeout": 10,
-                                               "connect_args": {"connect_timeout": 3},
+                                               "connect_args": {"connect_timeout": 3}, "pool_pre_ping": True,
                                                **config["SQLALCHEMY_ENGINE_OPTIONS"]}
 
 

@@ -43,9 +43,13 @@ def before_commit(session) -> None:
         states = {s.ticket_id: s for s in session.scalars(
             sa.select(TicketSla).where(TicketSla.ticket_id.in_(existing)))} if existing else {}
         tags = tags_by_ticket(changed) if looks_at(policies, "tag") else {}
-        left_work = _left_work([ticket_id for ticket_id, what in changed.items() if "status" in what])
+        tickets = _tickets(session, changed)
+        # only a ticket now resolved or closed can have just left work (a move between open and in progress
+        # costs no query)
+        left_work = _left_work([ticket.id for ticket in tickets
+                                if "status" in changed[ticket.id] and ticket.status not in WORKING])
         now = utcnow()
-        for ticket in _tickets(session, changed):
+        for ticket in tickets:
             state = sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id], tags.get(ticket.id, set()),
                          ticket.id in left_work)
             set_committed_value(ticket, "sla_state", state)  # known: the ticket's JSON shows it without a query
