@@ -45,7 +45,7 @@ def reset_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         else:
-            for table in ("sla_outcomes", "sla_alerts", "ticket_slas", "sla_policies", "business_hours", "saved_views", "notifications", "ticket_tags", "tags", "team_routes", "team_members", "teams", "training_exclusions", "attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
+            for table in ("desk_generation", "sla_outcomes", "sla_alerts", "ticket_slas", "sla_policies", "business_hours", "saved_views", "notifications", "ticket_tags", "tags", "team_routes", "team_members", "teams", "training_exclusions", "attachments", "incoming_mails", "saved_replies", "periodic_runs", "messages", "suggestions", "classifier_models", "ticket_events", "ticket_counts", "tickets", "requesters",
                           "api_tokens", "agent_sessions",
                           "sign_in_attempts", "admin_events", "users", "alembic_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))

@@ -761,6 +761,17 @@ class SlaOutcome(db.Model):
     __table_args__ = (sa.Index("ix_sla_outcomes_decided", decided_at), sa.Index("ix_sla_outcomes_ticket", ticket_id))
 
 
+
+class DeskGeneration(db.Model):
+    """One number (migration 0026) that triggers raise in the transaction that changes what every write
+    would otherwise read again: SLA policies, business hours, the routes to teams. A worker keeps what it
+    read of those while the number stays the same (ticketdesk/generation.py)."""
+
+    __tablename__ = "desk_generation"
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=False)  # the one row is 1
+    n = sa.Column(sa.BigInteger, nullable=False)
+
 Ticket.sla_state = relationship(TicketSla, uselist=False, viewonly=True, lazy="joined")
 # the names a row of record.queries.ticket_page carries, for a Ticket too (schemas.ticket_json reads either)
 for _name, _read in (("sla_policy", lambda s: s.policy.name if s.policy else None),

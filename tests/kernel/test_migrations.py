@@ -74,7 +74,8 @@ def test_the_app_migrates_a_new_database_at_start_up_unless_told_not_to(tmp_path
     tables = {"tickets", "ticket_counts", "ticket_events", "users", "api_tokens", "agent_sessions", "sign_in_attempts",
               "admin_events", "suggestions", "classifier_models", "requesters", "messages", "periodic_runs",
               "saved_replies", "incoming_mails", "attachments", "training_exclusions", "teams", "team_members",
-              "team_routes", "tags", "ticket_tags", "notifications", "saved_views", "business_hours", "sla_policies", "ticket_slas", "sla_alerts", "sla_outcomes", "alembic_version"}
+              "team_routes", "tags", "ticket_tags", "notifications", "saved_views", "business_hours", "sla_policies", "ticket_slas", "sla_alerts", "sla_outcomes", "desk_generation",
+              "alembic_version"}
     for auto, expected in ((False, set()), (True, tables)):
         app = make_app(f"sqlite:///{tmp_path / f'auto-{auto}.db'}", AUTO_MIGRATE=auto)
         with app.app_context():

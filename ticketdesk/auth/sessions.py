@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
+from ..generation import AS_COLUMN, seen
 from ..models import AgentSession, User, utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)  # how stale last_seen_at may get: at most one write a minute per session
@@ -35,12 +36,13 @@ def session_user(user_id: str, key: str | None) -> User | None:
     now = utcnow()
     config = current_app.config
     found = db.session.execute(
-        sa.select(User, AgentSession.id, AgentSession.last_seen_at).join(AgentSession, AgentSession.user_id == User.id)
+        sa.select(User, AgentSession.id, AgentSession.last_seen_at, AS_COLUMN).join(AgentSession, AgentSession.user_id == User.id)
         .where(AgentSession.key_hash == digest(key), AgentSession.ended_at.is_(None), User.active,
                AgentSession.created_at > now - timedelta(hours=config["SESSION_LIFETIME_HOURS"]),
                AgentSession.last_seen_at > now - timedelta(minutes=config["SESSION_IDLE_MINUTES"]))).first()
     if found is None or str(found.User.id) != user_id:
         return None
+    seen(found.generation)  # what this worker keeps of the settings is checked in the same round trip
     if now - found.last_seen_at > TOUCH_EVERY:
         db.session.execute(sa.update(AgentSession).where(AgentSession.id == found.id).values(last_seen_at=now))
         db.session.commit()

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..generation import AS_COLUMN, seen
 from ..models import ApiToken, utcnow
 
 PREFIX = "td_"
@@ -26,8 +27,9 @@ def create_token(name: str, scope: str = "write", expires_at: datetime | None = 
 
 
 # built once, and run on the session's connection without the ORM: on every API request, building the
-# statement and the ORM's part of running it cost as much as the query
-ACTIVE = (sa.select(ApiToken.id, ApiToken.name, ApiToken.scope, ApiToken.last_used_at)
+# statement and the ORM's part of running it cost as much as the query. It carries the desk's settings
+# generation, so that what a worker keeps of them is checked in the same round trip (ticketdesk/generation.py)
+ACTIVE = (sa.select(ApiToken.id, ApiToken.name, ApiToken.scope, ApiToken.last_used_at, AS_COLUMN)
           .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
                  sa.or_(ApiToken.expires_at.is_(None),
                         ApiToken.expires_at > sa.bindparam("now", type_=ApiToken.expires_at.type))))
@@ -41,6 +43,8 @@ def active_token(token: str) -> sa.Row | None:
         return None
     now = utcnow()
     found = db.session.connection().execute(ACTIVE, {"digest": digest(token), "now": now}).first()
+    if found is not None:
+        seen(found.generation)
     if found is not None and (found.last_used_at is None or now - found.last_used_at > TOUCH_EVERY):
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now))
         db.session.commit()

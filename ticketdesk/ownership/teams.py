@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from ..auth.manage import record
 from ..extensions import db
+from ..generation import kept
 from ..models import ASSIGNMENTS, CATEGORIES, Team, TeamMember, TeamRoute, Ticket, User
 from ..record.changes import change_tickets
 from .refusals import Refused
@@ -124,12 +125,13 @@ def _summary(team: Team) -> str:
             f"categories {', '.join(found['categories']) or 'none'}")
 
 
-# built once (on every new ticket, building a statement cost more than running it)
 ROUTES = sa.select(TeamRoute.kind, TeamRoute.value, TeamRoute.team_id)
-BY_CATEGORY = ROUTES.where(TeamRoute.kind == "category", TeamRoute.value == sa.bindparam("category"))
-BY_ADDRESS_OR_CATEGORY = ROUTES.where(sa.or_(
-    sa.and_(TeamRoute.kind == "address", TeamRoute.value.in_(sa.bindparam("addresses", expanding=True))),
-    sa.and_(TeamRoute.kind == "category", TeamRoute.value == sa.bindparam("category"))))
+
+
+def all_routes() -> dict[tuple[str, str], int]:
+    """Every route, (kind, value) → team id, as this worker keeps them while the settings are unchanged (a
+    new ticket reads them without a query)."""
+    return kept("team routes", lambda session: {(r.kind, r.value): r.team_id for r in session.execute(ROUTES)})
 
 
 def routed_team(category: str | None, addresses=()) -> int | None:
@@ -137,7 +139,5 @@ def routed_team(category: str | None, addresses=()) -> int | None:
     wanted = [("address", a) for a in addresses] + ([("category", category)] if category else [])
     if not wanted:
         return None
-    statement, values = ((BY_ADDRESS_OR_CATEGORY, {"addresses": list(addresses), "category": category})
-                         if addresses else (BY_CATEGORY, {"category": category}))
-    found = {(r.kind, r.value): r.team_id for r in db.session.connection().execute(statement, values)}
+    found = all_routes()
     return next((found[w] for w in wanted if w in found), None)

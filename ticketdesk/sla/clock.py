@@ -25,7 +25,7 @@ from ..ownership.tags import tags_by_ticket, tags_of
 from ..record.changes import CONVERSATION, CREATED, TAGS, changed_tickets
 from .business_time import ALWAYS, Calendar, add, between
 from .calendars import calendar_of
-from .policies import all_policies, policy_for
+from .policies import in_session, policies_in_force, policy_for
 
 MOVES_CLOCKS = {CREATED, CONVERSATION, TAGS, "status", "priority", "category", "team_id"}
 OUTCOMES = "sla.outcomes"  # session.info: the audit events and outcome rows written at commit
@@ -37,7 +37,7 @@ def before_commit(session) -> None:
     notes, _held = changed_tickets(session)  # the held tickets stay in the session while this runs (`_tickets`)
     changed = {ticket_id: what for ticket_id, what in notes.items() if what & MOVES_CLOCKS}
     # no policy: nothing to measure (a ticket's standing under a policy deleted since shows as none)
-    policies = all_policies() if changed else []
+    policies = policies_in_force() if changed else []
     if policies:
         existing = [ticket_id for ticket_id, what in changed.items() if CREATED not in what]  # a new one has none
         states = {s.ticket_id: s for s in session.scalars(
@@ -100,7 +100,7 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
         if policy is None or ticket.status not in WORKING:  # a ticket done before any policy applied to it
             return None  # is not measured after the fact
         state = TicketSla(ticket_id=ticket.id, resolution_spent=0.0, breached="", met="",
-                          resolution_running_since=ticket.created_at, policy=policy)
+                          resolution_running_since=ticket.created_at, policy=in_session(policy))
         db.session.add(state)
     was = state.policy
     ran_in = calendar_of(was.business_hours) if was else ALWAYS
@@ -110,7 +110,8 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
     _judge(ticket, state, was, now, resolved_now="status" in what and ticket.status not in WORKING and left_work)
     running = policy is not None and ticket.status in WORKING and not waiting_on_customer(ticket)
     state.resolution_running_since = now if running else None
-    state.policy = policy
+    if policy is not was and (policy is None or was is None or policy.id != was.id):
+        state.policy = in_session(policy)
     _due(ticket, state, policy, calendar_of(policy.business_hours) if policy else ALWAYS)
     return state
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from ..auth.manage import record
 from ..extensions import db
+from ..generation import kept
 from ..models import SLA_TARGETS, SlaPolicy, Team
 from ..ownership.refusals import Refused
 from ..ownership.tags import normalised
@@ -11,11 +12,23 @@ from ..ownership.teams import team_named
 from .calendars import named
 
 
-ALL = sa.select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.id)  # built once: read before every commit
+ALL = sa.select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.id)
 
 
 def all_policies() -> list[SlaPolicy]:
+    """The policies, in this session (to show or change them)."""
     return list(db.session.scalars(ALL))
+
+
+def policies_in_force() -> list[SlaPolicy]:
+    """The policies, in order, as this worker keeps them while the settings are unchanged: read before every
+    commit that changed a ticket, without a query. Detached: `in_session` one to link a ticket's clocks to it."""
+    return kept("sla policies", lambda session: list(session.scalars(ALL).unique()))
+
+
+def in_session(policy: SlaPolicy | None) -> SlaPolicy | None:
+    """`policy` (perhaps a kept, detached one) as an object of this session, without a query."""
+    return None if policy is None else db.session.merge(policy, load=False)
 
 
 def save_policy(actor: str, policy: SlaPolicy | None, data: dict) -> SlaPolicy:
