@@ -168,6 +168,42 @@ def test_a_bulk_change_moves_every_tickets_clocks_in_as_many_statements_for_fift
     assert costs[1] - costs[0] < 45 * 2  # less than two statements per further ticket, all told
 
 
+def statements_of(app, call) -> list[str]:
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return seen
+
+
+def test_a_move_between_open_and_in_progress_keeps_the_clocks_as_they_run(app, client, make_ticket, clock,
+                                                                          round_the_clock):
+    """The resolution clock runs on through open and in progress: its due time stays, overdue or not, and its
+    row is not written again; a target that passed meanwhile is still breached by the move."""
+    ticket = make_ticket()["id"]
+    for minutes, status in ((20, "in_progress"), (40, "open"), (50, "in_progress")):
+        clock.at(minutes=minutes)
+        written = statements_of(app, lambda status=status: client.patch(f"/api/tickets/{ticket}/",
+                                                                        json={"status": status}))
+        assert not [sql for sql in written if sql.startswith("UPDATE ticket_slas")]
+        state = sla(client, ticket)
+        assert (state["first_response_due_at"], state["resolution_due_at"]) == (iso(minutes=60), iso(minutes=480))
+    clock.at(minutes=70)
+    assert client.patch(f"/api/tickets/{ticket}/", json={"status": "open"}).status_code == 200
+    assert sla(client, ticket)["breached"] == ["first_response"]
+    clock.at(hours=9)
+    client.patch(f"/api/tickets/{ticket}/", json={"status": "in_progress"})  # no time left: breached too
+    assert sla(client, ticket)["breached"] == ["first_response", "resolution"]
+    clock.at(hours=10)
+    client.patch(f"/api/tickets/{ticket}/", json={"status": "open"})
+    assert sla(client, ticket)["resolution_due_at"] == iso(minutes=480)  # when it was due, not when last touched
+
+
 def test_a_ticket_out_of_work_is_not_measured_after_the_fact(client, admin, make_ticket, clock):
     """A ticket closed before any policy existed gets none when it changes later, and a resolved ticket's
     due times passing by break nothing: nothing runs while the desk is not working on it."""

@@ -105,11 +105,17 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
     was = state.policy
     ran_in = calendar_of(was.business_hours) if was else ALWAYS
     # the resolution clock: what it ran is counted in the calendar it ran in, up to now
-    if state.resolution_running_since is not None:
-        state.resolution_spent += between(ran_in, state.resolution_running_since, now).total_seconds()
-    _judge(ticket, state, was, now, resolved_now="status" in what and ticket.status not in WORKING and left_work)
+    since = state.resolution_running_since
+    ran = between(ran_in, since, now).total_seconds() if since is not None else 0.0
     running = policy is not None and ticket.status in WORKING and not waiting_on_customer(ticket)
-    state.resolution_running_since = now if running else None
+    # a clock that runs on under the same policy keeps counting from where it started: its due time stays (an
+    # overdue one's too), so its row is not written again (a move between open and in progress writes nothing)
+    goes_on = running and since is not None and was is not None and was.id == policy.id
+    if not goes_on:
+        state.resolution_spent += ran
+    _judge(ticket, state, was, now, resolved_now="status" in what and ticket.status not in WORKING and left_work)
+    if not goes_on:
+        state.resolution_running_since = now if running else None
     if policy is not was and (policy is None or was is None or policy.id != was.id):
         state.policy = in_session(policy)
     _due(ticket, state, policy, calendar_of(policy.business_hours) if policy else ALWAYS)
