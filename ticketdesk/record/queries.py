@@ -201,6 +201,15 @@ def _rows(where, filters) -> sa.Select:
                     .outerjoin(SlaPolicy, SlaPolicy.id == TicketSla.policy_id).where(*where), **filters)
 
 
+# built once: one ticket as a list row carries it (plain columns, no ORM object), for a GET of one ticket
+ONE = _rows((Ticket.id == sa.bindparam("ticket_id"),), {})
+
+
+def ticket_row(ticket_id: int):
+    """One ticket as a list row (the names `schemas.ticket_json` reads), or None."""
+    return db.session.connection().execute(ONE, {"ticket_id": ticket_id}).first()
+
+
 def _keyset(query: sa.Select, columns: list, ascending: bool, position: list | None, back: bool,
             n: int) -> sa.Select:
     """`query`'s first `n` rows past `position` in the order of `columns` (read backwards when `back`)."""

@@ -18,7 +18,7 @@ from ..ownership.queues import all_due, conditions, find
 from ..ownership.refusals import Refused
 from ..record.changes import VersionMismatch
 from ..record.labels import LABELS
-from ..record.queries import decode_cursor, encode_cursor, page_rows, ticket_rows
+from ..record.queries import decode_cursor, encode_cursor, page_rows, ticket_row, ticket_rows
 from ..schemas import (
     AUTO,
     bulk_change_schema,
@@ -118,7 +118,9 @@ def create_ticket():
 
 @api_route(bp, "/api/tickets/<id:ticket_id>/", methods=["GET"])
 def get_ticket(ticket_id: int):
-    ticket = get_or_404(Ticket, ticket_id)
+    ticket = ticket_row(ticket_id)
+    if ticket is None:
+        raise ApiError(404, NOT_FOUND)
     return tagged(jsonify(ticket_json(ticket)), ticket).make_conditional(request)
 
 
