@@ -33,8 +33,9 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
             statement = statement.where(Ticket.version.in_(expected_versions))
         ticket, *tag_names = db.session.execute(statement).one_or_none() or (None,)
         if ticket is not None:
-            if tag_names:  # returned with it: not read again for its JSON
-                set_committed_value(ticket, "tag_names", tag_names[0])
+            # known for its JSON, not loaded by the ORM later: returned with it, or read by one prebuilt statement
+            set_committed_value(ticket, "tag_names", tag_names[0] if tag_names else
+                                db.session.connection().execute(TAGS_OF, {"ticket_id": ticket.id}).scalar())
             noted([ticket], changes.keys() or {TAGS})
             if owners := [OWNERS[c] for c in changes if c in OWNERS]:  # (expire with no names expires all)
                 db.session.expire(ticket, owners)  # loaded again, as changed
@@ -46,9 +47,12 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
     return ticket
 
 
+TAGS_OF = sa.select(TAG_NAMES).where(Ticket.id == sa.bindparam("ticket_id"))
+
+
 def _tag_names() -> tuple:
     """The ticket's tags to return with its UPDATE, on PostgreSQL: SQLite's RETURNING names columns without
-    their table, which leaves the correlated subquery ambiguous (there the tags are read when shown)."""
+    their table, which leaves the correlated subquery ambiguous (there `TAGS_OF` reads them)."""
     return (TAG_NAMES,) if db.session.get_bind().dialect.name == "postgresql" else ()
 
 
