@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -53,8 +54,27 @@ def before_commit(session) -> None:
             state = sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id], tags.get(ticket.id, set()),
                          ticket.id in left_work)
             set_committed_value(ticket, "sla_state", state)  # known: the ticket's JSON shows it without a query
+        _insert_new([obj for obj in session.new if isinstance(obj, TicketSla)], session)
         session.flush()
     _write_outcomes(session)
+
+
+COLUMNS = tuple(column.key for column in TicketSla.__table__.columns if column.key != "policy_id")
+
+
+def _insert_new(states: list[TicketSla], session) -> None:
+    """New tickets' clocks in one INSERT, then held by the session as rows it has read: the ORM's unit of work
+    cost more than the statement."""
+    if not states:
+        return
+    session.connection().execute(sa.insert(TicketSla.__table__), [
+        {**{key: getattr(state, key) for key in COLUMNS}, "policy_id": state.policy.id if state.policy else None}
+        for state in states])
+    for state in states:
+        state.policy_id = state.policy.id if state.policy else None
+        session.expunge(state)
+        make_transient_to_detached(state)
+        session.add(state)
 
 
 def _tickets(session, ids) -> list[Ticket]:
