@@ -141,8 +141,8 @@ def test_no_policy_fits_any_more_and_the_clocks_stop(client, admin, make_ticket,
     assert sla(client, ticket)["resolution_due_at"] == iso(minutes=90)  # the time outside it was not counted
 
 
-def statements_during(app, call) -> int:
-    """How many SQL statements the app runs while `call()` runs."""
+def statements_of(app, call) -> list[str]:
+    """The SQL statements the app runs while `call()` runs."""
     seen = []
     with app.app_context():
         engine = db.engine
@@ -152,7 +152,12 @@ def statements_during(app, call) -> int:
         call()
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+    return seen
+
+
+def statements_during(app, call) -> int:
+    """How many SQL statements the app runs while `call()` runs."""
+    return len(statements_of(app, call))
 
 
 def test_a_bulk_change_moves_every_tickets_clocks_in_as_many_statements_for_fifty_as_for_five(
@@ -166,19 +171,6 @@ def test_a_bulk_change_moves_every_tickets_clocks_in_as_many_statements_for_fift
     assert all(outcomes(client, ticket) == ["resolution met"] for ticket in (few[0], many[-1]))
     assert sla(client, many[-1])["resolution_due_at"] is None
     assert costs[1] - costs[0] < 45 * 2  # less than two statements per further ticket, all told
-
-
-def statements_of(app, call) -> list[str]:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        call()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return seen
 
 
 def test_a_move_between_open_and_in_progress_keeps_the_clocks_as_they_run(app, client, make_ticket, clock,
