@@ -62,14 +62,16 @@ def kept(name: str, load: Callable[[Session], object]):
 
 def _touched(session) -> bool:
     """Whether this transaction wrote (or is about to flush) a policy, a calendar, a route or a team."""
-    if session.info.get(TOUCHED) is session.get_transaction() is not None:
-        return True
+    return session.info.get(TOUCHED) is session.get_transaction() is not None or _holds_watched(session)
+
+
+def _holds_watched(session) -> bool:
     return any(isinstance(obj, WATCHED) for obj in (*session.new, *session.deleted, *session.dirty))
 
 
 @sa.event.listens_for(Session, "after_flush")
 def _flushed(session, _context) -> None:
-    if any(isinstance(obj, WATCHED) for obj in (*session.new, *session.deleted, *session.dirty)):
+    if _holds_watched(session):
         session.info[TOUCHED] = session.get_transaction()
 
 

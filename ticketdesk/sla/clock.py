@@ -59,7 +59,7 @@ def before_commit(session) -> None:
     _write_outcomes(session)
 
 
-COLUMNS = tuple(column.key for column in TicketSla.__table__.columns if column.key != "policy_id")
+COLUMNS = tuple(column.key for column in TicketSla.__table__.columns)
 
 
 def _insert_new(states: list[TicketSla], session) -> None:
@@ -67,11 +67,11 @@ def _insert_new(states: list[TicketSla], session) -> None:
     cost more than the statement."""
     if not states:
         return
-    session.connection().execute(sa.insert(TicketSla.__table__), [
-        {**{key: getattr(state, key) for key in COLUMNS}, "policy_id": state.policy.id if state.policy else None}
-        for state in states])
     for state in states:
-        state.policy_id = state.policy.id if state.policy else None
+        state.policy_id = state.policy.id if state.policy else None  # the relationship's, set at a flush
+    session.connection().execute(sa.insert(TicketSla.__table__),
+                                 [{key: getattr(state, key) for key in COLUMNS} for state in states])
+    for state in states:
         session.expunge(state)
         make_transient_to_detached(state)
         session.add(state)
