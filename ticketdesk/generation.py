@@ -1,7 +1,8 @@
 """What a worker may keep between requests without weakening what every request sees: SLA policies, business
-hours and the routes to teams, read again only when the desk's settings generation has moved.
+hours, the routes to teams and which classifier model is deployed, read again only when the desk's settings
+generation has moved.
 
-The database raises the generation in the transaction that changes any of them (migration 0026), so a
+The database raises the generation in the transaction that changes any of them (migrations 0026, 0027), so a
 change committed on any worker or host moves it at the same instant. The access check reads the number in
 its own query (`AS_COLUMN`: no extra round trip); a request without one (access control off, mail intake, a
 job) reads it once per transaction. What is kept is labelled with the number read before it was loaded, so
@@ -14,14 +15,14 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import BusinessHours, DeskGeneration, SlaPolicy, Team, TeamRoute
+from .models import BusinessHours, ClassifierModel, DeskGeneration, SlaPolicy, Team, TeamRoute
 
 AS_COLUMN = sa.select(DeskGeneration.n).where(DeskGeneration.id == 1).scalar_subquery().label("generation")
 READ = sa.select(AS_COLUMN)
 SEEN = "ticketdesk.generation"  # session.info: (the transaction it was read in, the number)
 TOUCHED = "ticketdesk.generation.touched"  # session.info: a transaction that wrote what is kept
 KEPT = "ticketdesk.kept"  # app.extensions: {name: (generation, value)}
-WATCHED = (SlaPolicy, BusinessHours, TeamRoute, Team)  # a team deleted deletes its routes
+WATCHED = (SlaPolicy, BusinessHours, TeamRoute, Team, ClassifierModel)  # a team deleted deletes its routes
 WATCHED_TABLES = frozenset(model.__table__ for model in WATCHED)
 
 
@@ -61,7 +62,7 @@ def kept(name: str, load: Callable[[Session], object]):
 
 
 def _touched(session) -> bool:
-    """Whether this transaction wrote (or is about to flush) a policy, a calendar, a route or a team."""
+    """Whether this transaction wrote (or is about to flush) a policy, a calendar, a route, a team or a model."""
     return session.info.get(TOUCHED) is session.get_transaction() is not None or _holds_watched(session)
 
 

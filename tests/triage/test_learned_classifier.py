@@ -158,9 +158,32 @@ def test_every_worker_uses_a_new_model_without_a_restart(app, client, database_u
         file_all(client, italian_desk(per_label=8))
         assert runner.invoke(args=["triage", "train"]).exit_code == 0
         assert ask()["provider"] == "learned"
+        with app.app_context():  # the model withdrawn here: the other worker stops using it at once
+            db.session.execute(sa.update(ClassifierModel).values(deployed=False))
+            db.session.commit()
+        assert ask()["provider"] == "keyword"
     finally:
         with other_worker.app_context():
             db.engine.dispose()
+
+
+def test_a_suggestion_on_an_unchanged_desk_does_not_ask_which_model_is_deployed(app, client, runner):
+    file_all(client, italian_desk(per_label=8))
+    assert runner.invoke(args=["triage", "train"]).exit_code == 0
+    app.config["LEARNED_MIN_EXAMPLES"] = 5
+    chain(app, "learned,keyword")
+    ask = lambda: client.post("/api/tickets/classify/", json={"description": "Buongiorno, rimborso e intera azienda ferma"}).json  # noqa: E731
+    assert ask()["provider"] == "learned"  # read once, and kept
+    statements = []
+    note = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert ask()["provider"] == "learned"
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert any("INSERT INTO suggestions" in sql for sql in statements)
+    assert not [sql for sql in statements if "FROM classifier_models" in sql]
 
 
 def test_labels_the_desk_set_itself_teach_nothing_until_an_agent_confirms_them(app, client):

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..generation import kept
 from ..models import CATEGORIES, PRIORITIES, ClassifierModel
 from .base import Classifier, ClassifierUnavailable, Suggestion, register
 
@@ -128,6 +129,10 @@ class Model:
         return answer
 
 
+NEWEST = (sa.select(ClassifierModel.id, ClassifierModel.created_at).where(ClassifierModel.deployed)
+          .order_by(ClassifierModel.id.desc()).limit(1))
+
+
 class LearnedClassifier(Classifier):
     # the newest model, shared by every instance in the process (the configured chain and triage on create)
     _lock = threading.Lock()
@@ -150,10 +155,9 @@ class LearnedClassifier(Classifier):
 
     def current(self) -> tuple[Model, dict] | None:
         """The newest deployed model and its report (a retrained model that scored worse than the deployed one
-        is stored but not used); one indexed query per call, a load only when it changed."""
-        newest = db.session.execute(sa.select(ClassifierModel.id, ClassifierModel.created_at)
-                                    .where(ClassifierModel.deployed)
-                                    .order_by(ClassifierModel.id.desc()).limit(1)).first()
+        is stored but not used). Which one that is, is kept under the settings generation (training or
+        deploying moves it); the model is loaded only when that changed."""
+        newest = kept("learned.newest", lambda session: session.execute(NEWEST).first())
         if newest is None:
             return None
         key = (db.engine.url, *newest)  # ids restart when a database is rebuilt; the time they were made does not
