@@ -8,11 +8,16 @@ from ..models import Requester, utcnow
 
 
 def find_or_add(email: str, name: str | None) -> Requester:
-    """The requester with `email` (already lower-cased by the schema); a name fills in only a missing one."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(Requester).values(email=email, name=name, created_at=utcnow())
-                       .on_conflict_do_nothing(index_elements=["email"]))
-    requester = db.session.scalars(sa.select(Requester).where(Requester.email == email)).one()
+    """The requester with `email` (already lower-cased by the schema); a name fills in only a missing one.
+    A known customer costs one query; a new one an INSERT that returns the row."""
+    by_email = sa.select(Requester).where(Requester.email == email)
+    requester = db.session.scalars(by_email).first()
+    if requester is None:
+        dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+        requester = db.session.scalars(dialect.insert(Requester).values(email=email, name=name, created_at=utcnow())
+                                       .on_conflict_do_nothing(index_elements=["email"]).returning(Requester)).first()
+        if requester is None:  # added this moment by another transaction
+            requester = db.session.scalars(by_email).one()
     if name and not requester.name:
         requester.name = name
     return requester
