@@ -2,7 +2,8 @@
 Writes bench/results/mail.md.
 
 - `ingest` in one process: new mails (each a ticket, triaged on arrival by the learned and keyword
-  classifiers) and replies (each matched to its ticket by the Message-ID of a desk reply it answers).
+  classifiers) and replies (each matched to its ticket by the Message-ID of a desk reply it answers), one by
+  one (the pipe's way) and in batches through `ingest_all` (the IMAP fetch's way).
 - IMAP: BENCH_MAIL_IMAP (2,000) mails fetched from a real Dovecot on 127.0.0.1 by `fetch`, each taken in and
   marked seen.
 - Matching one reply: the lookups by Message-ID, with EXPLAIN ANALYZE, against one desk reply per ticket
@@ -27,7 +28,7 @@ from tests.fixtures.imapserver import ImapServer
 from ticketdesk import create_app
 from ticketdesk.extensions import db
 from ticketdesk.mail_in.imap import fetch
-from ticketdesk.mail_in.intake import answered_ticket, ingest
+from ticketdesk.mail_in.intake import answered_ticket, ingest, ingest_all
 from ticketdesk.mail_in.reading import read
 
 from . import load
@@ -113,11 +114,20 @@ def main() -> int:
         assert all(o.startswith("created ticket #") for o in outcomes), outcomes[:3]
         targets = list(db.session.scalars(sa.text(  # tickets a reply adds to (a closed one's would start a new one)
             "SELECT id FROM tickets WHERE status IN ('open', 'in_progress') AND id <= :last ORDER BY random() LIMIT :n"),
-            {"last": last, "n": each}))
+            {"last": last, "n": 2 * each}))
         started = time.perf_counter()
-        outcomes = [ingest(reply_mail(i, t, tag)).said for i, t in enumerate(targets)]
+        outcomes = [ingest(reply_mail(i, t, tag)).said for i, t in enumerate(targets[:each])]
         reply_seconds = time.perf_counter() - started
-        assert outcomes == [f"added to ticket #{t}" for t in targets], outcomes[:3]
+        assert outcomes == [f"added to ticket #{t}" for t in targets[:each]], outcomes[:3]
+        # the same, in batches as an IMAP fetch takes them: the next mails read while one is written
+        started = time.perf_counter()
+        outcomes = [o.said for o in ingest_all((new_mail(i, tag + "batch"), None) for i in range(each))]
+        batch_new_seconds = time.perf_counter() - started
+        assert all(o.startswith("created ticket #") for o in outcomes), outcomes[:3]
+        started = time.perf_counter()
+        outcomes = [o.said for o in ingest_all((reply_mail(i, t, tag + "batch"), None) for i, t in enumerate(targets[each:]))]
+        batch_reply_seconds = time.perf_counter() - started
+        assert outcomes == [f"added to ticket #{t}" for t in targets[each:]], outcomes[:3]
         duplicate_started = time.perf_counter()
         assert all(ingest(new_mail(i, tag)).said.startswith("duplicate of") for i in range(each))
         duplicate_seconds = time.perf_counter() - duplicate_started
@@ -174,6 +184,8 @@ def main() -> int:
         "|---|--:|--:|",
         f"| `ingest`: a new mail → a ticket with its requester, triaged by {CHAIN} | {each:,} | {per_second(each, new_seconds)} |",
         f"| `ingest`: a reply → a customer message on its ticket (matched by In-Reply-To; quotes stripped) | {each:,} | {per_second(each, reply_seconds)} |",
+        f"| `ingest_all`, in batches (an IMAP fetch's way): new mails | {each:,} | {per_second(each, batch_new_seconds)} |",
+        f"| `ingest_all`, in batches: replies | {each:,} | {per_second(each, batch_reply_seconds)} |",
         f"| `ingest`: the same mail again → a duplicate | {each:,} | {per_second(each, duplicate_seconds)} |",
         f"| IMAP `fetch` from Dovecot on 127.0.0.1: download, take in, mark seen ({seen:,} seen after) | {over_imap:,} | {per_second(over_imap, imap_seconds)} |",
         "",

@@ -7,15 +7,17 @@ invitation, an HTML-only mail and newsletter, auto-replies, a bounce, and mail i
 that answer the desk carry placeholders ({{DESK_ID}}, {{REFERENCES}}, {{SUBJECT}}) filled with the
 Message-ID and subject of a reply the desk really sent."""
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import add_agent, sign_in
+from tests.conftest import add_agent, make_app, sign_in
 from tests.fixtures import FIXTURES
 from tests.mail_out.test_mail_out import SUPPORT, build_desk, run_jobs
 from ticketdesk.extensions import db
-from ticketdesk.mail_in.intake import ingest
-from ticketdesk.models import Attachment, IncomingMail, Message, Ticket, User
+from ticketdesk.mail_in.intake import ingest, ingest_all
+from ticketdesk.models import Attachment, IncomingMail, Message, Requester, Ticket, User
 
 MAIL = FIXTURES / "mail"
 LOOPS = ["auto-reply.eml", "out-of-office.eml", "x-autoreply.eml", "precedence-junk.eml", "mailing-list.eml",
@@ -200,6 +202,41 @@ def test_a_reply_reopens_a_resolved_ticket_and_one_to_a_closed_ticket_starts_a_f
     signed_in = signed_in_as(app)
     assert f'href="/tickets/{ticket_id}"' in signed_in.get(f"/tickets/{follow_up}").get_data(as_text=True)
     assert f'href="/tickets/{follow_up}"' in signed_in.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+
+
+def test_the_same_mail_taken_by_two_workers_at_once_becomes_one_ticket(desk, database_url_for_run):
+    """Two workers (an IMAP fetch whose lease ran out, and the MTA's pipe) take one mail at the same moment:
+    the one that commits second finds the first one's copy and rolls back what it wrote."""
+    app, _client = desk
+    workers = [app, make_app(database_url_for_run)]
+    start, said = threading.Barrier(2), {}
+
+    def take_now(worker):
+        with worker.app_context():
+            start.wait()
+            said[worker] = ingest(eml("new-plain.eml")).kind
+            db.session.remove()
+
+    threads = [threading.Thread(target=take_now, args=(worker,)) for worker in workers]
+    for thread_ in threads:
+        thread_.start()
+    for thread_ in threads:
+        thread_.join(30)
+    with workers[1].app_context():
+        db.engine.dispose()
+    assert sorted(said.values()) == ["created", "duplicate"]
+    assert count(app, Ticket) == 1 and count(app, IncomingMail) == 1 and count(app, Requester) == 1
+
+
+def test_a_batch_is_taken_in_its_order_and_a_copy_inside_it_is_a_duplicate(desk):
+    app, _client = desk
+    mails = [eml("new-plain.eml"), eml("new-plain.eml").replace(b"Message-ID: <", b"Message-ID: <other-"),
+             eml("new-plain.eml"), b"not a mail at all"]
+    with app.app_context():
+        outcomes = list(ingest_all([(raw, None) for raw in mails]))
+    assert [outcome.kind for outcome in outcomes] == ["created", "created", "duplicate", "quarantined"]
+    assert outcomes[0].ticket_id < outcomes[1].ticket_id and outcomes[2].mail_id == outcomes[0].mail_id
+    assert count(app, IncomingMail) == 3 and count(app, Ticket) == 2  # the unreadable one kept, and shown
 
 
 @pytest.mark.parametrize("name", LOOPS)

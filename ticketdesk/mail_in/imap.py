@@ -16,7 +16,7 @@ from imapclient.exceptions import IMAPClientError
 
 from ..jobs import periodic
 from ..jobs.periods import hold, release, renew
-from .intake import Outcome, ingest
+from .intake import Outcome, ingest, ingest_all
 from .settings import imap
 
 log = logging.getLogger(__name__)
@@ -91,11 +91,11 @@ def fetch(url: str, move_to: str | None = None, renew_lease=lambda: None) -> Fet
                 renew_lease()
                 renewed[0] = time.monotonic()
                 whole = [uid for uid in batch if uid not in oversize]
-                for uid, data in (client.fetch(whole, ["BODY.PEEK[]"]).items() if whole else ()):
-                    raw = data.get(b"BODY[]")
-                    if raw is not None:
-                        fetched.outcomes.append(ingest(bytes(raw)))
-                        renew_now()
+                downloaded = client.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
+                mails = [(bytes(data[b"BODY[]"]), None) for data in downloaded.values() if data.get(b"BODY[]") is not None]
+                for outcome in ingest_all(mails):  # the batch's next mails are read while one is written
+                    fetched.outcomes.append(outcome)
+                    renew_now()
                 for uid, size in oversize.items():
                     data = client.fetch([uid], [f"BODY.PEEK[]<0.{limit}>"]).get(uid, {})
                     raw = next((v for k, v in data.items() if k.startswith(b"BODY[]")), b"")

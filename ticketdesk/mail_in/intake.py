@@ -16,7 +16,10 @@ the desk cannot read is quarantined with its bytes and the reason, for an admin 
 
 A database that cannot be reached raises (sqlalchemy's OperationalError): the mail is then not taken, and
 the MTA or the IMAP mailbox keeps it for the next try."""
+import functools
+import itertools
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -52,12 +55,13 @@ from .reading import (
     read_all,
     unreadable_view,
 )
-from .sandbox import TooSlow, run
+from .sandbox import TooSlow, start
 from .settings import imap
 
 log = logging.getLogger(__name__)
 
 ACTOR = "mail"
+AHEAD = 16  # mails read ahead while one is written, and whose copies are looked up at once
 MATCHED_IDS = 50  # the most recent Message-IDs of a reply's References that are looked up
 NO_TEXT = "(The mail had no text; see its attachments or the original mail.)"
 CUT = "\n\n[…the rest is in the original mail]"
@@ -78,17 +82,41 @@ def ingest(raw: bytes, size: int | None = None) -> Outcome:
 
     The mail is read before any transaction opens (in a child process, with a time limit); only what it
     became is written, in one short transaction."""
-    message_id, key = identity(raw)
-    known = _by_key(key)
-    if known is not None:
-        outcome = _duplicate(known)
-        db.session.commit()
-        return outcome
-    db.session.commit()  # nothing is held while the mail is read
-    reading, why = read_bounded(raw, size)
-    row = IncomingMail(key=key, mail_message_id=message_id if message_id and len(message_id) <= 255 else None,
-                       raw=raw, size=len(raw) if size is None else size, received_at=utcnow(), outcome="quarantined")
-    return _take(row, raw, reading, why, new=True)
+    return next(ingest_all([(raw, size)]))
+
+
+def ingest_all(mails: Iterable[tuple[bytes, int | None]]) -> Iterator[Outcome]:
+    """`ingest` for each (raw, size) in turn, each mail committed before the next is taken and its outcome
+    yielded then. While one is written, the next ones (up to AHEAD) are already being read in the child
+    processes, and the copies already taken are known by one query for each AHEAD mails."""
+    mails = iter(mails)
+    while chunk := list(itertools.islice(mails, AHEAD)):
+        pending = _begin_reading(chunk)
+        taken_here: set[str] = set()
+        for (raw, size), (message_id, key, known, answer) in zip(chunk, pending):
+            if known is None and key in taken_here:  # the same mail twice in one chunk
+                known = _by_key(key)
+                db.session.commit()
+            if known is not None:
+                yield _duplicate(known)
+                continue
+            reading, why = answer()
+            taken_here.add(key)
+            row = IncomingMail(key=key, mail_message_id=message_id if message_id and len(message_id) <= 255 else None,
+                               raw=raw, size=len(raw) if size is None else size, received_at=utcnow(),
+                               outcome="quarantined")
+            yield _take(row, raw, reading, why, new=True)
+
+
+def _begin_reading(chunk: list[tuple[bytes, int | None]]) -> list[tuple]:
+    """For each mail: its Message-ID, its key, the copy already taken (or None) and what to call for its
+    reading, begun now for each mail not taken before. Nothing is held open while they are read."""
+    identities = [identity(raw) for raw, _size in chunk]
+    keys = [key for _message_id, key in identities]
+    known = {row.key: row for row in db.session.scalars(sa.select(IncomingMail).where(IncomingMail.key.in_(keys)))}
+    db.session.commit()
+    return [(message_id, key, known.get(key), None if key in known else _reading(raw, size))
+            for (raw, size), (message_id, key) in zip(chunk, identities)]
 
 
 def retry(row: IncomingMail) -> Outcome:
@@ -102,33 +130,59 @@ def retry(row: IncomingMail) -> Outcome:
 def read_bounded(raw: bytes, size: int | None = None) -> tuple[Reading | None, str | None]:
     """The mail's reading, or why there is none: a limit it is over (checked first, in one linear pass), or
     what went wrong reading it in the child process within MAIL_PARSE_SECONDS."""
+    return _reading(raw, size)()
+
+
+def _reading(raw: bytes, size: int | None) -> Callable[[], tuple[Reading | None, str | None]]:
+    """`read_bounded`, begun now: the limits are checked at once, the reading starts in a child process,
+    and what is returned waits for it."""
     config = current_app.config
     why = over(raw, Limits.of(config), size)
     if why:
-        return None, why
+        return lambda: (None, why)
     options = Options(max_attachment=config["MAIL_MAX_ATTACHMENT_BYTES"], max_attachments=config["MAIL_MAX_ATTACHMENTS"],
                       authserv_id=config.get("MAIL_AUTHSERV_ID"))
     try:
-        return run(read_all, raw, options, seconds=config["MAIL_PARSE_SECONDS"]), None
-    except (Unreadable, TooSlow) as e:
-        return None, str(e)
-    except Exception as bug:  # a parser path nobody foresaw: the mail is kept and quarantined, never lost
+        answer = start(read_all, raw, options, seconds=config["MAIL_PARSE_SECONDS"])
+    except Exception as bug:  # no child could take it: the mail is kept and quarantined, never lost
         log.exception("mail could not be read")
-        return None, f"the desk failed reading it ({type(bug).__name__}: {bug})"[:500]
+        failed = f"the desk failed reading it ({type(bug).__name__}: {bug})"[:500]
+        return lambda: (None, failed)
+
+    def result():
+        try:
+            return answer(), None
+        except (Unreadable, TooSlow) as e:
+            return None, str(e)
+        except Exception as bug:  # a parser path nobody foresaw: the mail is kept and quarantined, never lost
+            log.exception("mail could not be read")
+            return None, f"the desk failed reading it ({type(bug).__name__}: {bug})"[:500]
+
+    return result
 
 
 def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | None, new: bool) -> Outcome:
+    """Write what the mail became and the mail itself in one transaction. A new mail's row goes in last,
+    with its outcome: a copy being taken this moment by another worker then waits on the key, and this
+    one is rolled back as a duplicate of it."""
     if reading is None:
         return _quarantine(row, raw, new, why)
     try:
         mail = reading.mail
         row.sender, row.subject, row.detail = mail.sender_email, mail.subject[:255] or None, None
         row.view, row.unverified = reading.view, mail.unverified
-        db.session.add(row)
-        db.session.flush()  # the key first: a copy being taken this moment makes this wait, then a duplicate
+        session = db.session()
+        session.connection()
+        transaction = session.get_transaction()
         outcome, later = _become(row, reading)
-        if row not in db.session:  # something on the way rolled the transaction back (a classifier whose
-            raise RuntimeError("the transaction was rolled back while the mail was read")  # database failed)
+        if session.get_transaction() is not transaction:  # something on the way rolled it back (a
+            raise RuntimeError("the transaction was rolled back while the mail was read")  # classifier's database)
+        db.session.add(row)
+        db.session.flush()
+        for file in mail.files if row.outcome in ("ticket", "message") else ():
+            db.session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
+                                      filename=file.filename, content_type=file.content_type, size=file.size,
+                                      data=file.data))
         db.session.commit()
     except sa.exc.OperationalError:
         db.session.rollback()
@@ -165,11 +219,13 @@ def _become(row: IncomingMail, reading: Reading) -> tuple[Outcome, list[Message]
         return _ignore(row, mail.automatic), []
     if mail.unverified:  # never into an existing ticket as its requester: a new one, flagged for agents
         return _new_ticket(row, mail, follows=None)
-    earlier = answered_ticket(mail)
+    ids = mail.answers[:MATCHED_IDS]
+    named = _named(ids + [row.mail_message_id] if row.mail_message_id else ids) if ids else None
+    earlier = answered_ticket(mail, named)
     # an answer to a closed ticket's mail goes to the follow-up an earlier such answer started, if still open
     target = _open_follow_up(earlier) if earlier is not None and earlier.status == "closed" else earlier
     if target is not None:
-        return _add_to(target, row, mail, reading.latest), []
+        return _add_to(target, row, mail, reading.latest, named), []
     return _new_ticket(row, mail, follows=earlier)
 
 
@@ -178,14 +234,16 @@ def _open_follow_up(closed: Ticket) -> Ticket | None:
                               .order_by(Ticket.id.desc()).limit(1)).first()
 
 
-def _add_to(ticket: Ticket, row: IncomingMail, mail: Mail, text: str) -> Outcome:
+def _add_to(ticket: Ticket, row: IncomingMail, mail: Mail, text: str, named: dict | None) -> Outcome:
+    """`named`: the messages that carry the Message-IDs the mail answers and its own, when they were read."""
     # the author: the requester, or whoever else answered the desk's mail
     # its Message-ID kept with it, so that the desk's next reply answers this mail (unless a message has it)
-    answers = row.mail_message_id if row.mail_message_id and not _taken(row.mail_message_id) else None
+    own = row.mail_message_id
+    taken = own in named if named is not None else own is not None and _taken(own)
+    answers = own if own and not taken else None
     message = post(ticket, "customer", _fit(text, MESSAGE_MAX) or NO_TEXT, ACTOR, author=mail.sender_email,
                    mail_message_id=answers)
     row.outcome, row.ticket_id, row.message_id = "message", ticket.id, message.id
-    _attach(row, mail, ticket.id, message.id)
     return Outcome("added", f"added to ticket #{ticket.id}", ticket_id=ticket.id)
 
 
@@ -197,7 +255,6 @@ def _new_ticket(row: IncomingMail, mail: Mail, follows: Ticket | None) -> tuple[
                           "follows_up_id": follows.id if follows else None},
                          actor=ACTOR, setter="desk", addresses=mail.recipients)
     row.outcome, row.ticket_id = "ticket", ticket.id
-    _attach(row, mail, ticket.id, None)
     later = [_acknowledgement(ticket)] if _may_acknowledge(mail) else []
     said = f"created ticket #{ticket.id}" + (f" (follows up closed ticket #{follows.id})" if follows else "")
     return Outcome("created", said, ticket_id=ticket.id), later
@@ -232,15 +289,16 @@ def _acknowledgement(ticket: Ticket) -> Message:
     return post(ticket, "reply", body, ACTOR, author=AUTOMATIC, automatic=True)
 
 
-def answered_ticket(mail: Mail) -> Ticket | None:
+def answered_ticket(mail: Mail, named: dict | None = None) -> Ticket | None:
     """The ticket this mail answers, or None. The desk's own Message-IDs first (anyone may answer those:
-    they had the mail); then the requester's own earlier mails and the subject's [#123], from the requester only."""
+    they had the mail); then the requester's own earlier mails and the subject's [#123], from the requester only.
+    `named`: the messages carrying those Message-IDs (`_named`), when the caller read them already."""
     ids = mail.answers[:MATCHED_IDS]
     if ids:
-        rows = db.session.execute(sa.select(Message.mail_message_id, Message.ticket_id, Message.kind)
-                                  .where(Message.mail_message_id.in_(ids))).all()
+        named = _named(ids) if named is None else named
         rank = {mid: i for i, mid in enumerate(ids)}
-        desk = sorted((r for r in rows if r.kind != "customer"), key=lambda r: rank[r.mail_message_id])
+        desk = sorted((r for r in named.values() if r.kind != "customer" and r.mail_message_id in rank),
+                      key=lambda r: rank[r.mail_message_id])
         if desk:
             return db.session.get(Ticket, desk[0].ticket_id)
         own = db.session.scalars(sa.select(IncomingMail.ticket_id).where(
@@ -255,6 +313,12 @@ def answered_ticket(mail: Mail) -> Ticket | None:
         if ticket is not None and ticket.requester_email == mail.sender_email:
             return ticket
     return None
+
+
+def _named(ids: list[str]) -> dict:
+    """{Message-ID: (mail_message_id, ticket_id, kind)} of the messages that carry these Message-IDs."""
+    return {r.mail_message_id: r for r in db.session.execute(
+        sa.select(Message.mail_message_id, Message.ticket_id, Message.kind).where(Message.mail_message_id.in_(ids)))}
 
 
 def _bounce(row: IncomingMail, mail: Mail) -> Outcome:
@@ -302,12 +366,6 @@ def _quarantine(row: IncomingMail, raw: bytes, new: bool, reason: str) -> Outcom
     return Outcome("quarantined", f"quarantined: {reason}", mail_id=kept.id)
 
 
-def _attach(row: IncomingMail, mail: Mail, ticket_id: int, message_id: int | None) -> None:
-    for file in mail.files:
-        db.session.add(Attachment(mail_id=row.id, ticket_id=ticket_id, message_id=message_id, filename=file.filename,
-                                  content_type=file.content_type, size=file.size, data=file.data))
-
-
 def _duplicate(known: IncomingMail) -> Outcome:
     what = {"ticket": f"ticket #{known.ticket_id}", "message": f"a message on ticket #{known.ticket_id}"}.get(
         known.outcome, f"mail #{known.id} ({known.outcome})")
@@ -322,14 +380,20 @@ def _taken(mail_message_id: str) -> bool:
     return db.session.scalar(sa.select(sa.func.count()).where(Message.mail_message_id == mail_message_id)) > 0
 
 
-def _own_addresses(config) -> set[str]:
+def _own_addresses(config) -> frozenset[str]:
+    return _addresses(config.get("MAIL_FROM"), config.get("IMAP_URL"))
+
+
+@functools.lru_cache(maxsize=8)
+def _addresses(mail_from: str | None, imap_url: str | None) -> frozenset[str]:
+    """The desk's own addresses, parsed once per setting rather than once per mail."""
     own = set()
-    if config.get("MAIL_FROM"):
-        own.add(sender(config["MAIL_FROM"]).addr_spec.lower())
-    mailbox_user = imap(config["IMAP_URL"]).user if config.get("IMAP_URL") else ""
+    if mail_from:
+        own.add(sender(mail_from).addr_spec.lower())
+    mailbox_user = imap(imap_url).user if imap_url else ""
     if "@" in mailbox_user:
         own.add(mailbox_user.lower())
-    return own
+    return frozenset(own)
 
 
 def _fit(text: str, limit: int) -> str:

@@ -32,16 +32,26 @@ class TooSlow(Exception):
 def run(function, *args, seconds: float):
     """`function(*args)` in a child process; raises TooSlow when it takes longer than `seconds` or the
     child dies, and whatever `function` raises otherwise."""
+    return start(function, *args, seconds=seconds)()
+
+
+def start(function, *args, seconds: float):
+    """`run`, begun now and answered later: returns what to call for the answer (which waits for it). The
+    time limit counts from when a child takes it up, so work queued behind other work is not cut short."""
     future = _get_pool().schedule(function, args=args, timeout=seconds)
-    try:
-        return future.result()
-    except Timeout:
-        raise TooSlow(f"reading it took longer than the {seconds:g} s allowed (MAIL_PARSE_SECONDS)") from None
-    except (ProcessExpired, MemoryError) as died:
-        raise TooSlow(f"reading it needed more memory than a mail may ({type(died).__name__})") from None
-    except BrokenProcessPool as broken:  # no child could start; the next mail starts a new pool
-        _discard()
-        raise TooSlow(f"no process could be started to read it ({broken})") from None
+
+    def answer():
+        try:
+            return future.result()
+        except Timeout:
+            raise TooSlow(f"reading it took longer than the {seconds:g} s allowed (MAIL_PARSE_SECONDS)") from None
+        except (ProcessExpired, MemoryError) as died:
+            raise TooSlow(f"reading it needed more memory than a mail may ({type(died).__name__})") from None
+        except BrokenProcessPool as broken:  # no child could start; the next mail starts a new pool
+            _discard()
+            raise TooSlow(f"no process could be started to read it ({broken})") from None
+
+    return answer
 
 
 def _limit_memory() -> None:
