@@ -1,6 +1,8 @@
 """Every change to a ticket, from the API or the pages, is one UPDATE that also raises its version.
 Given the version the client last saw (If-Match, or the pages' hidden field), the change applies to
 exactly that version or not at all, so nobody overwrites a change they have not seen."""
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,12 +28,13 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
     `actor` becomes `updated_by`, which the audit trigger (migration 0004) records with each change.
     `touch`: a change kept in another table (its tags) raises the version even with no column changed."""
     if changes or touch:
-        statement = (sa.update(Ticket).where(Ticket.id == ticket_id)
-                     .values(**changes, version=Ticket.version + 1, updated_at=utcnow(), updated_by=actor)
-                     .returning(Ticket, *_tag_names()).execution_options(populate_existing=True))
+        postgresql = db.session.get_bind().dialect.name == "postgresql"
+        statement = _update(tuple(changes), expected_versions is not None, postgresql)
+        values = {f"new_{name}": value for name, value in changes.items()}
+        values.update(ticket_id=ticket_id, now=utcnow(), actor=actor)
         if expected_versions is not None:
-            statement = statement.where(Ticket.version.in_(expected_versions))
-        ticket, *tag_names = db.session.execute(statement).one_or_none() or (None,)
+            values["versions"] = list(expected_versions)
+        ticket, *tag_names = db.session.execute(statement, values).one_or_none() or (None,)
         if ticket is not None:
             # known for its JSON, not loaded by the ORM later: returned with it, or read by one prebuilt statement
             set_committed_value(ticket, "tag_names", tag_names[0] if tag_names else
@@ -50,10 +53,20 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
 TAGS_OF = sa.select(TAG_NAMES).where(Ticket.id == sa.bindparam("ticket_id"))
 
 
-def _tag_names() -> tuple:
-    """The ticket's tags to return with its UPDATE, on PostgreSQL: SQLite's RETURNING names columns without
-    their table, which leaves the correlated subquery ambiguous (there `TAGS_OF` reads them)."""
-    return (TAG_NAMES,) if db.session.get_bind().dialect.name == "postgresql" else ()
+@functools.lru_cache(maxsize=256)
+def _update(columns: tuple[str, ...], versioned: bool, postgresql: bool):
+    """The UPDATE of these columns, built once: each change binds its values. It returns the ticket, and on
+    PostgreSQL its tags too (SQLite's RETURNING names columns without their table, which leaves the correlated
+    subquery ambiguous: there `TAGS_OF` reads them)."""
+    table = Ticket.__table__
+    statement = (sa.update(Ticket).where(Ticket.id == sa.bindparam("ticket_id"))
+                 .values({**{name: sa.bindparam(f"new_{name}", type_=table.c[name].type) for name in columns},
+                          "version": Ticket.version + 1, "updated_at": sa.bindparam("now", type_=table.c.updated_at.type),
+                          "updated_by": sa.bindparam("actor", type_=table.c.updated_by.type)})
+                 .returning(Ticket, *((TAG_NAMES,) if postgresql else ())).execution_options(populate_existing=True))
+    if versioned:
+        statement = statement.where(Ticket.version.in_(sa.bindparam("versions", expanding=True)))
+    return statement
 
 
 def change_tickets(where, changes: dict, actor: str | None) -> int:

@@ -155,20 +155,28 @@ def _left_work(ticket_ids: list[int]) -> set[int]:
 
 def _due(ticket: Ticket, state: TicketSla, policy, calendar: Calendar) -> None:
     minutes = lambda name: getattr(policy, f"{name}_minutes") if policy else None  # noqa: E731
-    state.first_response_due_at = (add(calendar, ticket.created_at, timedelta(minutes=minutes("first_response")))
-                                   if minutes("first_response") else None)
+    first = (add(calendar, ticket.created_at, timedelta(minutes=minutes("first_response")))
+             if minutes("first_response") else None)
     answered = ticket.first_reply_at is not None
-    state.next_response_due_at = (add(calendar, ticket.waiting_since, timedelta(minutes=minutes("next_response")))
-                                  if minutes("next_response") and answered and ticket.waiting_since else None)
+    following = (add(calendar, ticket.waiting_since, timedelta(minutes=minutes("next_response")))
+                 if minutes("next_response") and answered and ticket.waiting_since else None)
     left = (timedelta(minutes=minutes("resolution")) - timedelta(seconds=state.resolution_spent)
             if minutes("resolution") else None)
-    state.resolution_due_at = (add(calendar, state.resolution_running_since, left)
-                               if left is not None and state.resolution_running_since is not None else None)
+    resolution = (add(calendar, state.resolution_running_since, left)
+                  if left is not None and state.resolution_running_since is not None else None)
+    _put(state, first_response_due_at=first, next_response_due_at=following, resolution_due_at=resolution)
     dues = [due for _, due in open_targets(ticket, state)] if ticket.status in WORKING else []  # nothing is due
     # of a resolved or closed ticket: it leaves the due-time index (the sla_due order, the scan)
-    state.next_due_at = min(dues, default=None)
     warn = timedelta(minutes=current_app.config["SLA_WARN_MINUTES"])
-    state.next_alert_at = min(dues) - warn if dues else None  # the scan sorts out what was already sent
+    _put(state, next_due_at=min(dues, default=None), next_alert_at=min(dues) - warn if dues else None)
+
+
+def _put(state: TicketSla, **values) -> None:
+    """Set what differs: a clock whose due times stand is left clean, so the flush has nothing to look at."""
+    held = state.__dict__  # what is loaded (a new clock's columns are not, yet)
+    for name, value in values.items():
+        if name not in held or held[name] != value:
+            setattr(state, name, value)
 
 
 def open_targets(ticket: Ticket, state: TicketSla) -> list[tuple[str, datetime]]:
