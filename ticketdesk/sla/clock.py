@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -24,6 +23,7 @@ from ..extensions import db
 from ..models import WORKING, SlaOutcome, Ticket, TicketEvent, TicketSla, utcnow
 from ..ownership.tags import tags_by_ticket, tags_of
 from ..record.changes import CONVERSATION, CREATED, TAGS, changed_tickets
+from ..record.inserted import hold
 from .business_time import ALWAYS, Calendar, add, between
 from .calendars import calendar_of
 from .policies import in_session, policies_in_force, policy_for
@@ -73,8 +73,7 @@ def _insert_new(states: list[TicketSla], session) -> None:
                                  [{key: getattr(state, key) for key in COLUMNS} for state in states])
     for state in states:
         session.expunge(state)
-        make_transient_to_detached(state)
-        session.add(state)
+    hold(session, states)
 
 
 def _tickets(session, ids) -> list[Ticket]:

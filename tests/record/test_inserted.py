@@ -1,0 +1,45 @@
+"""A new ticket and its SLA clocks go in by one INSERT each and are then held by the session as rows it has
+read. A rollback (of the transaction, or of the savepoint they were written in) makes the session forget
+them, as it forgets what its own flush inserted: the next ticket, which may get the same id, is itself, and
+nothing rolled back reaches the database. On both databases."""
+import sqlalchemy as sa
+
+from ticketdesk.extensions import db
+from ticketdesk.models import SlaPolicy, Ticket, TicketSla
+from ticketdesk.tickets.filing import file_ticket
+
+NEW = {"title": "Card charged twice", "description": "The invoice shows two payments", "category": "billing",
+       "priority": "high"}
+
+
+def rows(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_a_ticket_rolled_back_is_forgotten_and_the_next_one_is_itself(app):
+    with app.app_context():
+        db.session.add(SlaPolicy(name="Standard", position=1, match={}, first_response_minutes=60))
+        db.session.commit()
+        gone = file_ticket({**NEW, "title": "Rolled back"}, None, "agent")
+        db.session.flush()
+        db.session.rollback()
+        assert gone not in db.session
+        kept = file_ticket(NEW, None, "agent")
+        db.session.commit()
+        assert db.session.get(Ticket, kept.id).title == "Card charged twice"
+        assert kept.sla_state is not None and kept.sla_state.policy.name == "Standard"
+        db.session.expire_all()
+        assert [t.title for t in db.session.scalars(sa.select(Ticket))] == ["Card charged twice"]
+        assert rows(TicketSla) == 1
+
+
+def test_a_ticket_written_in_a_savepoint_that_rolls_back_is_forgotten_and_the_rest_stays(app):
+    with app.app_context():
+        first = file_ticket({**NEW, "title": "Kept"}, None, "agent")
+        savepoint = db.session.begin_nested()
+        inner = file_ticket({**NEW, "title": "Rolled back"}, None, "agent")
+        savepoint.rollback()
+        assert inner not in db.session and first in db.session
+        db.session.commit()
+        db.session.expire_all()
+        assert [t.title for t in db.session.scalars(sa.select(Ticket))] == ["Kept"]
