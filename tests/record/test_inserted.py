@@ -4,6 +4,7 @@ them, as it forgets what its own flush inserted: the next ticket, which may get 
 nothing rolled back reaches the database. On both databases."""
 import sqlalchemy as sa
 
+from tests.conftest import add_token
 from ticketdesk.extensions import db
 from ticketdesk.models import SlaPolicy, Ticket, TicketSla
 from ticketdesk.tickets.filing import file_ticket
@@ -43,3 +44,25 @@ def test_a_ticket_written_in_a_savepoint_that_rolls_back_is_forgotten_and_the_re
         db.session.commit()
         db.session.expire_all()
         assert [t.title for t in db.session.scalars(sa.select(Ticket))] == ["Kept"]
+
+
+def test_a_new_ticket_and_its_clocks_are_written_once_and_never_read_back(app):
+    token = add_token(app, "api", "write")
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    with app.app_context():
+        db.session.add(SlaPolicy(name="Standard", position=1, match={}, first_response_minutes=60))
+        db.session.commit()
+    assert client.post("/api/tickets/", json=NEW).status_code == 201  # this worker keeps the settings
+    statements = []
+    note = lambda _conn, _cursor, statement, *_args: statements.append(" ".join(statement.split()))  # noqa: E731
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            made = client.post("/api/tickets/", json=NEW)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert made.status_code == 201 and made.json["sla"]["policy"] == "Standard"
+    writes = [sql.split(" (")[0] for sql in statements if not sql.startswith("SELECT")]
+    assert writes == ["INSERT INTO tickets", "INSERT INTO ticket_slas"]
+    assert not [sql for sql in statements if "FROM tickets" in sql or "FROM ticket_slas" in sql]

@@ -42,6 +42,7 @@ from ..models import (
     Ticket,
     utcnow,
 )
+from ..record.inserted import insert
 from ..tickets.filing import file_ticket
 from ..triage.refine import refine_later
 from .limits import Limits, over
@@ -177,8 +178,10 @@ def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | Non
         outcome, later = _become(row, reading)
         if session.get_transaction() is not transaction:  # something on the way rolled it back (a
             raise RuntimeError("the transaction was rolled back while the mail was read")  # classifier's database)
-        db.session.add(row)
-        db.session.flush()
+        if new:
+            insert(session, row)  # one INSERT, as a new ticket's
+        else:
+            db.session.flush()
         for file in mail.files if row.outcome in ("ticket", "message") else ():
             db.session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
                                       filename=file.filename, content_type=file.content_type, size=file.size,

@@ -2,10 +2,36 @@
 then holds as objects the session has read. The session forgets them if the transaction, or the savepoint
 they were written in, rolls back, as it forgets the objects its own flush inserted: an id the database hands
 out again after a rollback then finds no stale copy in the session."""
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 HELD = "ticketdesk.inserted"  # session.info: [(the transaction or savepoint, [objects])]
+
+
+def insert(session: Session, obj) -> None:
+    """Write the new `obj` (of a model keyed by an integer id) by one INSERT of the columns it sets and the
+    Python defaults of the others (a column left to the database's default is read when first asked), then
+    hold it."""
+    table = type(obj).__table__
+    given = obj.__dict__
+    row = {}
+    for column in table.columns:
+        if column.key in given:
+            row[column.key] = given[column.key]
+        elif not column.primary_key and (column.default is not None or column.server_default is None):
+            default = column.default
+            value = None if default is None else default.arg if default.is_scalar else default.arg(None)
+            setattr(obj, column.key, value)  # known, so never read back
+            row[column.key] = value
+    obj.id = session.connection().execute(_inserting(table), row).scalar_one()
+    hold(session, [obj])
+
+
+@functools.lru_cache(maxsize=None)
+def _inserting(table: sa.Table):
+    return sa.insert(table).returning(table.c.id)
 
 
 def hold(session: Session, objects: list) -> None:

@@ -2,7 +2,6 @@
 the desk's local classifiers, the language detected, the requester found or added, who set each label
 recorded, the team it is routed to and the assignee that team chooses, and the suggestion the client was
 shown linked, all in the ticket's own transaction."""
-import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -11,7 +10,7 @@ from ..ownership import notifications
 from ..ownership.assignment import choose_assignee
 from ..ownership.teams import routed_team
 from ..record.changes import CREATED, noted
-from ..record.inserted import hold
+from ..record.inserted import insert
 from ..record.labels import LABELS, stamp
 from ..record.requesters import find_or_add
 from ..schemas import AUTO
@@ -21,7 +20,7 @@ from ..triage.suggestion import local_classifier
 
 
 def file_ticket(data: dict, actor: str | None, setter: str, suggestion=None, addresses=()) -> Ticket:
-    """A new ticket from validated `data`, added and flushed (the caller commits). `setter` is who chose
+    """A new ticket from validated `data`, written (the caller commits). `setter` is who chose
     the labels that are not `auto`: "agent" or "client". `suggestion` is a row from `feedback.served`.
     `addresses`: the desk addresses a mail was sent to, which may route it to a team before its category."""
     data = dict(data)
@@ -36,12 +35,13 @@ def file_ticket(data: dict, actor: str | None, setter: str, suggestion=None, add
     team_id = routed_team(data["category"], addresses)
     now = utcnow()
     requester = requester and find_or_add(requester["email"], requester["name"])
-    ticket = _insert(dict(data, team_id=team_id, assignee_id=choose_assignee(team_id) if team_id else None,
-                          created_by=actor, updated_by=actor, triaged_by=triaged_by, created_at=now, updated_at=now,
-                          language=detect(data["title"], data["description"]),
-                          requester_id=requester.id if requester else None,
-                          waiting_since=now if requester else None,  # the requester spoke first
-                          **stamp(auto, "desk", None), **stamp([n for n in LABELS if n not in auto], setter, actor)))
+    ticket = Ticket(**data, team_id=team_id, assignee_id=choose_assignee(team_id) if team_id else None,
+                    created_by=actor, updated_by=actor, triaged_by=triaged_by, created_at=now, updated_at=now,
+                    language=detect(data["title"], data["description"]),
+                    requester_id=requester.id if requester else None,
+                    waiting_since=now if requester else None,  # the requester spoke first
+                    **stamp(auto, "desk", None), **stamp([n for n in LABELS if n not in auto], setter, actor))
+    insert(db.session(), ticket)  # one INSERT: the ORM's unit of work cost twice the statement
     # known, so not read back for its JSON: its requester, and no tags and no SLA clocks yet (a tag added later
     # in this transaction expires `tag_names`; the SLA hook sets `sla_state` when it starts the clocks)
     set_committed_value(ticket, "requester", requester)
@@ -56,18 +56,3 @@ def file_ticket(data: dict, actor: str | None, setter: str, suggestion=None, add
     return ticket
 
 
-
-COLUMNS = tuple(column for column in Ticket.__table__.columns if column.key != "id")
-INSERT = sa.insert(Ticket.__table__).returning(Ticket.__table__.c.id)
-
-
-def _insert(values: dict) -> Ticket:
-    """The ticket with `values` (and each other column's default) by one INSERT, then held by the session as
-    a row it has read: the ORM's unit of work cost twice the statement. Its relationships load when asked."""
-    row = {column.key: values[column.key] if column.key in values else
-           column.default.arg if column.default is not None and column.default.is_scalar else None
-           for column in COLUMNS}
-    session = db.session()
-    ticket = Ticket(id=session.connection().execute(INSERT, row).scalar_one(), **row)
-    hold(session, [ticket])
-    return ticket
