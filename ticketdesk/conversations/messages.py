@@ -10,6 +10,7 @@ from ..mail_out.delivery import dispatch, queue
 from ..models import Message, Ticket, utcnow
 from ..ownership import notifications
 from ..record.changes import CONVERSATION, change_ticket, noted
+from ..record.inserted import insert
 
 __all__ = ["post", "thread", "dispatch"]
 
@@ -35,8 +36,8 @@ def post(ticket: Ticket, kind: str, body: str, actor: str | None, author: str | 
             ticket.first_reply_at = now
     elif kind == "customer" and ticket.waiting_since is None:
         ticket.waiting_since = now
-    db.session.add(message)
-    db.session.flush()
+    insert(db.session(), message)
+    db.session.flush()  # the ticket's own change, before a reopening's UPDATE reads it back
     noted([ticket], {CONVERSATION})
     if kind == "customer" and ticket.status == "resolved":
         change_ticket(ticket.id, {"status": "open"}, actor=actor)

@@ -66,6 +66,7 @@ AHEAD = 16  # mails read ahead while one is written, and whose copies are looked
 MATCHED_IDS = 50  # the most recent Message-IDs of a reply's References that are looked up
 NO_TEXT = "(The mail had no text; see its attachments or the original mail.)"
 CUT = "\n\n[…the rest is in the original mail]"
+FOR_MAIL = (sa.orm.joinedload(Ticket.requester), sa.orm.lazyload("*"))
 
 
 @dataclass
@@ -303,19 +304,25 @@ def answered_ticket(mail: Mail, named: dict | None = None) -> Ticket | None:
         desk = sorted((r for r in named.values() if r.kind != "customer" and r.mail_message_id in rank),
                       key=lambda r: rank[r.mail_message_id])
         if desk:
-            return db.session.get(Ticket, desk[0].ticket_id)
+            return _ticket(desk[0].ticket_id)
         own = db.session.scalars(sa.select(IncomingMail.ticket_id).where(
             IncomingMail.mail_message_id.in_(ids), IncomingMail.ticket_id.is_not(None))).all()
         for ticket_id in dict.fromkeys(own):
-            ticket = db.session.get(Ticket, ticket_id)
+            ticket = _ticket(ticket_id)
             if ticket is not None and ticket.requester_email == mail.sender_email:
                 return ticket
     token = mail.ticket_token
     if token is not None:
-        ticket = db.session.get(Ticket, token) if token < 2**31 else None
+        ticket = _ticket(token) if token < 2**31 else None
         if ticket is not None and ticket.requester_email == mail.sender_email:
             return ticket
     return None
+
+
+def _ticket(ticket_id: int) -> Ticket | None:
+    """The ticket a mail answers, with its requester: what taking the mail reads of it (not its owner, team
+    and SLA, which its page joins in; the commit reads the clocks it moves)."""
+    return db.session.get(Ticket, ticket_id, options=FOR_MAIL)
 
 
 def _named(ids: list[str]) -> dict:
