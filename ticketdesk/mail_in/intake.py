@@ -182,12 +182,12 @@ def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | Non
         if new:
             insert(session, row)  # one INSERT, as a new ticket's
         else:
-            db.session.flush()
+            session.flush()
         for file in mail.files if row.outcome in ("ticket", "message") else ():
-            db.session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
-                                      filename=file.filename, content_type=file.content_type, size=file.size,
-                                      data=file.data))
-        db.session.commit()
+            session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
+                                   filename=file.filename, content_type=file.content_type, size=file.size,
+                                   data=file.data))
+        session.commit()
     except sa.exc.OperationalError:
         db.session.rollback()
         raise

@@ -29,15 +29,11 @@ class TooSlow(Exception):
     """The mail could not be read within the time (or memory) allowed."""
 
 
-def run(function, *args, seconds: float):
-    """`function(*args)` in a child process; raises TooSlow when it takes longer than `seconds` or the
-    child dies, and whatever `function` raises otherwise."""
-    return start(function, *args, seconds=seconds)()
-
-
 def start(function, *args, seconds: float):
-    """`run`, begun now and answered later: returns what to call for the answer (which waits for it). The
-    time limit counts from when a child takes it up, so work queued behind other work is not cut short."""
+    """`function(*args)`, begun now in a child process; returns what to call for its answer, which waits for
+    it and raises TooSlow when it took longer than `seconds` or the child died, else whatever `function`
+    raised. The time limit counts from when a child takes it up, so work queued behind other work is not
+    cut short."""
     future = _get_pool().schedule(function, args=args, timeout=seconds)
 
     def answer():
