@@ -99,3 +99,15 @@ def test_operators_keep_policies_as_code(app, runner, admin):
     assert kept.exit_code == 1 and "is the calendar of Critical" in kept.output
     assert runner.invoke(args=["sla-policies", "delete", "Critical"]).exit_code == 0
     assert runner.invoke(args=["sla-policies", "list"]).output == ""
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/sla-policies/", {"resolution_minutes": 60}),
+    ("/api/business-hours/", {"timezone": "UTC", "week": {"mon": [["09:00", "17:00"]]}})])
+def test_a_name_taken_in_letters_the_database_folds_differently_is_a_409_not_a_500(admin, path, body):
+    """Found by the API fuzz: "İ" lower-cases to two characters in Python and stays itself in the database,
+    so a check that lower-cased each side apart missed the copy, and the unique key refused it as a 500."""
+    assert admin.post(path, json={**body, "name": "İ"}).status_code == 201
+    again = admin.post(path, json={**body, "name": "\u2003İ"})
+    assert again.status_code == 409 and "name" in again.json
+    assert len(admin.get(path).json) == 1

@@ -20,8 +20,8 @@ def save_view(view: SavedView | None, data: dict, owner_id: int | None, actor: s
             raise Refused("name", f"There are already {VIEWS_MAX} {_whose(owner_id)}: delete one first.", 409)
     name = data.get("name", view.name)
     taken = db.session.scalar(sa.select(SavedView.id).where(
-        _same_owner(owner_id if view.id is None else view.owner_id), sa.func.lower(SavedView.name) == name.lower(),
-        SavedView.id != (view.id or 0)))
+        _same_owner(owner_id if view.id is None else view.owner_id),
+        sa.func.lower(SavedView.name) == sa.func.lower(name), SavedView.id != (view.id or 0)))
     if taken is not None:
         raise Refused("name", f"One of the {_whose(view.owner_id)} is already called {name}.", 409)
     for key in ("name", "filters", "ordering"):

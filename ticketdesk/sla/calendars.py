@@ -35,7 +35,7 @@ def save_calendar(actor: str, row: BusinessHours | None, data: dict) -> Business
     row = row or BusinessHours(week={}, holidays=[])
     name = data.get("name", row.name)
     if name.lower() == ROUND_THE_CLOCK or db.session.scalar(sa.select(BusinessHours.id).where(
-            sa.func.lower(BusinessHours.name) == name.lower(), BusinessHours.id != (row.id or 0))) is not None:
+            sa.func.lower(BusinessHours.name) == sa.func.lower(name), BusinessHours.id != (row.id or 0))) is not None:
         raise Refused("name", f"Business hours called {name} already exist.", 409)
     if "name" in data:
         row.name = name

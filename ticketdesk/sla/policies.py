@@ -38,7 +38,7 @@ def save_policy(actor: str, policy: SlaPolicy | None, data: dict) -> SlaPolicy:
     created = policy is None
     policy = policy or SlaPolicy(match={})
     name = data.get("name", policy.name)
-    if db.session.scalar(sa.select(SlaPolicy.id).where(sa.func.lower(SlaPolicy.name) == name.lower(),
+    if db.session.scalar(sa.select(SlaPolicy.id).where(sa.func.lower(SlaPolicy.name) == sa.func.lower(name),
                                                        SlaPolicy.id != (policy.id or 0))) is not None:
         raise Refused("name", f"A policy called {name} already exists.", 409)
     if "match" in data:
