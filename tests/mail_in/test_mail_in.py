@@ -135,6 +135,25 @@ def test_a_reply_to_the_desks_mail_lands_in_its_thread_without_the_quoted_mail(d
     assert f'href="/mail/{mail_id}"' in signed_in.get(f"/tickets/{ticket_id}").get_data(as_text=True)
 
 
+def test_a_reply_reads_its_ticket_once_with_the_message_it_answers(desk, mailbox):
+    app, client = desk
+    ticket_id = new_ticket(app)
+    values = desk_reply(app, client, mailbox, ticket_id)
+    statements = []
+    note = lambda _conn, _cursor, statement, *_args: statements.append(" ".join(statement.split()))  # noqa: E731
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            said = ingest(eml("gmail-reply.eml", **values)).said
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert said == f"added to ticket #{ticket_id}"
+    reads = [sql for sql in statements if sql.startswith("SELECT") and "tickets" in sql.split(" WHERE ")[0]]
+    assert len(reads) == 1 and "FROM messages JOIN tickets" in reads[0], reads
+    writes = [sql.split(" SET ")[0].split(" (")[0] for sql in statements if not sql.startswith("SELECT")]
+    assert writes == ["INSERT INTO messages", "UPDATE tickets", "INSERT INTO incoming_mails"], writes
+
+
 def test_the_original_mail_shows_everything_and_downloads_as_it_came(desk, mailbox):
     app, client = desk
     ticket_id = new_ticket(app)

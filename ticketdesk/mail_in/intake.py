@@ -304,7 +304,7 @@ def answered_ticket(mail: Mail, named: dict | None = None) -> Ticket | None:
         desk = sorted((r for r in named.values() if r.kind != "customer" and r.mail_message_id in rank),
                       key=lambda r: rank[r.mail_message_id])
         if desk:
-            return _ticket(desk[0].ticket_id)
+            return desk[0].Ticket
         own = db.session.scalars(sa.select(IncomingMail.ticket_id).where(
             IncomingMail.mail_message_id.in_(ids), IncomingMail.ticket_id.is_not(None))).all()
         for ticket_id in dict.fromkeys(own):
@@ -326,9 +326,11 @@ def _ticket(ticket_id: int) -> Ticket | None:
 
 
 def _named(ids: list[str]) -> dict:
-    """{Message-ID: (mail_message_id, ticket_id, kind)} of the messages that carry these Message-IDs."""
+    """{Message-ID: (mail_message_id, ticket_id, kind, Ticket)} of the messages that carry these Message-IDs,
+    each with its ticket as `_ticket` reads it: the match then reads no ticket again."""
     return {r.mail_message_id: r for r in db.session.execute(
-        sa.select(Message.mail_message_id, Message.ticket_id, Message.kind).where(Message.mail_message_id.in_(ids)))}
+        sa.select(Message.mail_message_id, Message.ticket_id, Message.kind, Ticket)
+        .join(Ticket, Ticket.id == Message.ticket_id).where(Message.mail_message_id.in_(ids)).options(*FOR_MAIL))}
 
 
 def _bounce(row: IncomingMail, mail: Mail) -> Outcome:
