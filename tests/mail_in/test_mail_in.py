@@ -135,7 +135,7 @@ def test_a_reply_to_the_desks_mail_lands_in_its_thread_without_the_quoted_mail(d
     assert f'href="/mail/{mail_id}"' in signed_in.get(f"/tickets/{ticket_id}").get_data(as_text=True)
 
 
-def test_a_reply_reads_its_ticket_once_with_the_message_it_answers(desk, mailbox):
+def test_a_reply_reads_its_ticket_and_the_settings_generation_once_with_the_message_it_answers(desk, mailbox):
     app, client = desk
     ticket_id = new_ticket(app)
     values = desk_reply(app, client, mailbox, ticket_id)
@@ -150,6 +150,8 @@ def test_a_reply_reads_its_ticket_once_with_the_message_it_answers(desk, mailbox
     assert said == f"added to ticket #{ticket_id}"
     reads = [sql for sql in statements if sql.startswith("SELECT") and "tickets" in sql.split(" WHERE ")[0]]
     assert len(reads) == 1 and "FROM messages JOIN tickets" in reads[0], reads
+    assert "desk_generation" in reads[0]  # the settings generation rides in the same query:
+    assert not [sql for sql in statements if sql.startswith("SELECT (SELECT desk_generation")]  # no read of its own
     writes = [sql.split(" SET ")[0].split(" (")[0] for sql in statements if not sql.startswith("SELECT")]
     assert writes == ["INSERT INTO messages", "UPDATE tickets", "INSERT INTO incoming_mails"], writes
 

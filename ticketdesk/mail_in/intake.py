@@ -28,6 +28,7 @@ from flask import current_app
 
 from ..conversations.messages import post
 from ..extensions import db
+from ..generation import AS_COLUMN, seen
 from ..mail_out import configured
 from ..mail_out.delivery import dispatch
 from ..mail_out.outgoing import AUTOMATIC
@@ -326,11 +327,15 @@ def _ticket(ticket_id: int) -> Ticket | None:
 
 
 def _named(ids: list[str]) -> dict:
-    """{Message-ID: (mail_message_id, ticket_id, kind, Ticket)} of the messages that carry these Message-IDs,
-    each with its ticket as `_ticket` reads it: the match then reads no ticket again."""
-    return {r.mail_message_id: r for r in db.session.execute(
-        sa.select(Message.mail_message_id, Message.ticket_id, Message.kind, Ticket)
-        .join(Ticket, Ticket.id == Message.ticket_id).where(Message.mail_message_id.in_(ids)).options(*FOR_MAIL))}
+    """{Message-ID: (mail_message_id, ticket_id, kind, Ticket, generation)} of the messages that carry these
+    Message-IDs, each with its ticket as `_ticket` reads it (the match then reads no ticket again) and the
+    settings generation (the commit's SLA clocks then ask no more)."""
+    rows = db.session.execute(
+        sa.select(Message.mail_message_id, Message.ticket_id, Message.kind, Ticket, AS_COLUMN)
+        .join(Ticket, Ticket.id == Message.ticket_id).where(Message.mail_message_id.in_(ids)).options(*FOR_MAIL)).all()
+    if rows:
+        seen(rows[0].generation)
+    return {r.mail_message_id: r for r in rows}
 
 
 def _bounce(row: IncomingMail, mail: Mail) -> Outcome:
