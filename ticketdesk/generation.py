@@ -5,9 +5,10 @@ generation has moved.
 The database raises the generation in the transaction that changes any of them (migrations 0026, 0027), so a
 change committed on any worker or host moves it at the same instant. The access check reads the number in
 its own query (`AS_COLUMN`: no extra round trip), as does a reply's match in mail intake; a request without
-one (access control off, a new mail, a job) reads it once per transaction. What is kept is labelled with the number read before it was loaded, so
-it is never older than its label, and used only while the transaction sees that same number. A transaction
-that changes those settings itself reads its own changes, and what it reads is not kept (it may roll back)."""
+one (access control off, a new mail, a job) reads it once per transaction. What is kept is labelled with the
+number read before it was loaded, so it is never older than its label, and used only while the transaction
+sees that same number. A transaction that changes those settings itself reads its own changes, and what it
+reads is not kept (it may roll back)."""
 from typing import Callable
 
 import sqlalchemy as sa
