@@ -26,6 +26,16 @@ PG_URL = database_url("", "TEST_DATABASE_URL") or None
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked `postgresql_only` tests what SQLite does not have: its SQLite run is not collected (not
+    skipped), and it runs wherever PostgreSQL does (`.ci/run`)."""
+    sqlite_runs = [item for item in items if item.get_closest_marker("postgresql_only")
+                   and getattr(item, "callspec", None) and item.callspec.params.get("database_url_for_run") == "sqlite"]
+    if sqlite_runs:
+        config.hook.pytest_deselected(items=sqlite_runs)
+        items[:] = [item for item in items if item not in sqlite_runs]
+
+
 def pytest_report_header(config):
     return f"ticketdesk databases: {', '.join(DATABASES)}" + ("" if PG_URL else " (set TEST_DATABASE_URL for PostgreSQL)")
 

@@ -9,22 +9,16 @@ from ticketdesk.extensions import db
 from ticketdesk.models import Ticket
 
 
-@pytest.fixture
-def pg_app(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("prepared statements are PostgreSQL's")
-    return app
-
-
 def prepared(connection) -> list[str]:
     return list(connection.scalars(sa.text("SELECT statement FROM pg_prepared_statements")))
 
 
-def test_reads_keep_their_plans_from_request_to_request(pg_app, client, make_ticket):
+@pytest.mark.postgresql_only
+def test_reads_keep_their_plans_from_request_to_request(app, client, make_ticket):
     ticket = make_ticket()
     for _ in range(8):  # psycopg prepares a statement from its sixth run on a connection
         assert client.get(f"/api/tickets/{ticket['id']}/").get_json()["id"] == ticket["id"]
-    with pg_app.app_context():
+    with app.app_context():
         kept = prepared(db.session)
     assert any("FROM tickets" in statement and "WHERE tickets.id =" in statement for statement in kept), kept
 
@@ -41,17 +35,19 @@ def test_a_transaction_that_wrote_is_rolled_back_whole(app, make_ticket):
         db.session.rollback()
 
 
-def test_a_failed_read_ends_in_a_rollback_and_the_connection_serves_again(pg_app):
-    with pg_app.app_context():
+@pytest.mark.postgresql_only
+def test_a_failed_read_ends_in_a_rollback_and_the_connection_serves_again(app):
+    with app.app_context():
         with pytest.raises(sa.exc.DataError):
             db.session.execute(sa.text("SELECT 1 / 0"))
         db.session.rollback()
         assert db.session.scalar(sa.text("SELECT 2")) == 2
 
 
-def test_the_pools_check_opens_the_transaction_and_autocommit_still_works_after_it(pg_app, make_ticket):
+@pytest.mark.postgresql_only
+def test_the_pools_check_opens_the_transaction_and_autocommit_still_works_after_it(app, make_ticket):
     ticket = make_ticket()
-    with pg_app.app_context():
+    with app.app_context():
         db.session.scalar(sa.text("SELECT 1"))
         db.session.commit()  # the connection goes back to the pool, and is checked when taken again
         with db.engine.connect() as connection:
@@ -61,8 +57,9 @@ def test_the_pools_check_opens_the_transaction_and_autocommit_still_works_after_
         assert db.session.scalar(sa.select(Ticket.title).where(Ticket.id == ticket["id"])) == ticket["title"]
 
 
-def test_result_columns_are_described_as_the_driver_describes_them(pg_app):
-    with pg_app.app_context():
+@pytest.mark.postgresql_only
+def test_result_columns_are_described_as_the_driver_describes_them(app):
+    with app.app_context():
         cursor = db.session.connection().connection.dbapi_connection.cursor()
         cursor.execute("SELECT 1 AS one, 'two'::text AS two, now() AS at")
         assert [column.name for column in cursor.description] == ["one", "two", "at"]

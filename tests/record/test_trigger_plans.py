@@ -11,13 +11,6 @@ from ticketdesk.schemas import BULK_MAX
 from ticketdesk.tickets.demo import demo_tickets
 
 
-@pytest.fixture
-def pg_app(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("JIT and PL/pgSQL plans are PostgreSQL's")
-    return app
-
-
 def trigger_plans(connection, statement: str) -> list[str]:
     """The plans of what `statement` ran, its triggers' queries among them."""
     notices = []
@@ -33,8 +26,9 @@ def trigger_plans(connection, statement: str) -> list[str]:
     return notices
 
 
-def test_a_bulk_change_leaves_no_jit_in_the_connections_later_writes(pg_app):
-    with pg_app.app_context():
+@pytest.mark.postgresql_only
+def test_a_bulk_change_leaves_no_jit_in_the_connections_later_writes(app):
+    with app.app_context():
         db.session.execute(sa.insert(Ticket), list(demo_tickets(BULK_MAX, days=30, seed=7)))
         db.session.commit()
         with db.engine.connect() as connection:
