@@ -177,7 +177,7 @@ def main() -> int:
         f"# Mail in at {total:,} tickets",
         "",
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · PostgreSQL {pg_version} on the "
-        f"same machine · one process, each mail its own transaction, committed before the next · "
+        f"same machine · one process; `ingest` commits each mail before the next, `ingest_all` up to 16 together · "
         f"{replies:,} desk Message-IDs to match against",
         "",
         "| what | mails | throughput |",

@@ -94,9 +94,10 @@ def median_round(results: list[dict]) -> dict:
 
 
 def mail_rates(url: str, each: int) -> dict[str, float]:
-    """New mails and replies a second, each mail its own transaction: one after another through `ingest` (the
-    MTA's pipe takes a mail so), and in batches through `ingest_all` (as an IMAP fetch takes them, the next
-    ones read while one is written). A reply answers a desk reply's Message-ID on an open ticket."""
+    """New mails and replies a second: one after another through `ingest`, each mail its own transaction (the
+    MTA's pipe takes a mail so), and in batches through `ingest_all` (as an IMAP fetch takes them: the next
+    ones read while one is written, up to 16 committed together). A reply answers a desk reply's Message-ID
+    on an open ticket."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": False, "TICKETDESK_CLASSIFIER": CHAIN,
                       "SECRET_KEY": SECRET_KEY, "JOB_BROKER_URL": "memory://",
                       "MAIL_FROM": "Support <support@bench.example>"})
@@ -142,9 +143,9 @@ def render(results: dict, mails: dict, count: int, seconds: int, rounds: int) ->
             name for _, name in runs)]
         lines.append(f"| {database} | geometric mean | | | {statistics.geometric_mean(ratios):.2f}× | | |")
     lines += ["", f"## Mail in at {count:,} tickets", "",
-              "One process, each mail its own transaction, committed before the next: one by one through `ingest` "
-              "(the MTA's pipe), and in batches through `ingest_all` (an IMAP fetch's batches: the next mails are "
-              "read in the child processes while one is written).", "",
+              "One process: one by one through `ingest` (the MTA's pipe), each mail its own transaction, committed "
+              "before the next; and in batches through `ingest_all` (an IMAP fetch's batches: the next mails are "
+              "read in the child processes while one is written, and up to 16 are committed together).", "",
               "| database | way | new mail → a triaged ticket | reply → a customer message |", "|---|---|--:|--:|"]
     for database, rates in mails.items():
         for way in ("one by one", "in batches"):

@@ -16,6 +16,7 @@ from tests.conftest import add_agent, make_app, sign_in
 from tests.fixtures import FIXTURES
 from tests.mail_out.test_mail_out import SUPPORT, build_desk, run_jobs
 from ticketdesk.extensions import db
+from ticketdesk.mail_in import intake
 from ticketdesk.mail_in.intake import ingest, ingest_all
 from ticketdesk.models import Attachment, IncomingMail, Message, Requester, Ticket, User
 
@@ -258,6 +259,78 @@ def test_a_batch_is_taken_in_its_order_and_a_copy_inside_it_is_a_duplicate(desk)
     assert [outcome.kind for outcome in outcomes] == ["created", "created", "duplicate", "quarantined"]
     assert outcomes[0].ticket_id < outcomes[1].ticket_id and outcomes[2].mail_id == outcomes[0].mail_id
     assert count(app, IncomingMail) == 3 and count(app, Ticket) == 2  # the unreadable one kept, and shown
+
+
+def numbered(i: int, subject: str = "Invoice charged twice this month") -> bytes:
+    """new-plain.eml with a Message-ID, a sender and a subject of its own."""
+    return (eml("new-plain.eml").replace(b"Message-ID: <", f"Message-ID: <{i}-".encode())
+            .replace(b"Anna.Schmidt@Example.org", f"sender{i}@example.org".encode())
+            .replace(b"Subject: Invoice charged twice this month", f"Subject: {subject}".encode()))
+
+
+def test_a_batch_of_mails_is_committed_together(desk):
+    app, client = desk
+    commits = []
+
+    def committed(connection):
+        commits.append(connection)
+    with app.app_context():
+        sa.event.listen(db.engine, "commit", committed)
+        outcomes = list(ingest_all([(numbered(i), None) for i in range(5)]))
+        sa.event.remove(db.engine, "commit", committed)
+    assert [outcome.kind for outcome in outcomes] == ["created"] * 5
+    assert len(commits) == 2  # the copies already taken looked up, then the five mails with what they became
+    assert [client.get(f"/api/tickets/{o.ticket_id}/").json["requester"]["email"] for o in outcomes] == \
+        [f"sender{i}@example.org" for i in range(5)]
+
+
+def test_a_mail_that_fails_in_a_batch_is_quarantined_alone_and_the_others_go_in_once(database_url_for_run, mailbox,
+                                                                                     monkeypatch):
+    """The batch's transaction is rolled back and its mails taken again one at a time: nothing it wrote is
+    kept twice, and no acknowledgement goes out for what was rolled back."""
+    app, _client = build_desk(database_url_for_run, SMTP_URL=mailbox.url, MAIL_FROM=SUPPORT, MAIL_ACKNOWLEDGE=True)
+    file_ticket = intake.file_ticket
+
+    def fails_on_the_second(fields, **kwargs):
+        if fields["title"] == "Second":
+            raise RuntimeError("the classifier fell over")
+        return file_ticket(fields, **kwargs)
+    monkeypatch.setattr(intake, "file_ticket", fails_on_the_second)
+    with app.app_context():
+        mails = [(numbered(i, subject), None) for i, subject in enumerate(["First", "Second", "Third"])]
+        outcomes = list(ingest_all(mails))
+    assert [outcome.said for outcome in outcomes] == [
+        f"created ticket #{outcomes[0].ticket_id}",
+        "quarantined: the desk failed reading it (RuntimeError: the classifier fell over)",
+        f"created ticket #{outcomes[2].ticket_id}"]
+    assert count(app, Ticket) == 2 and count(app, IncomingMail) == 3 and count(app, Requester) == 2
+    run_jobs(app)
+    assert sorted(ack["To"].addresses[0].addr_spec for ack in mailbox.received) == ["sender0@example.org",
+                                                                                  "sender2@example.org"]
+
+
+def test_a_mail_another_worker_takes_while_its_batch_is_written_is_a_duplicate_there(desk, database_url_for_run,
+                                                                                      monkeypatch):
+    app, _client = desk
+    other, mails, meanwhile = make_app(database_url_for_run), [numbered(i) for i in range(3)], []
+    begin_reading = intake._begin_reading
+
+    def and_meanwhile(chunk):
+        pending = begin_reading(chunk)  # none of the batch taken yet
+        if not meanwhile:  # the MTA's pipe takes the second mail now, on another worker
+            meanwhile.append(True)
+            with other.app_context():
+                meanwhile.append(ingest(mails[1]))
+                db.session.remove()
+                db.engine.dispose()
+        return pending
+    monkeypatch.setattr(intake, "_begin_reading", and_meanwhile)
+    with app.app_context():
+        outcomes = list(ingest_all([(raw, None) for raw in mails]))
+    assert meanwhile[1].kind == "created"
+    assert [outcome.kind for outcome in outcomes] == ["created", "duplicate", "created"]
+    assert outcomes[1].ticket_id == meanwhile[1].ticket_id
+    assert count(app, Ticket) == 3 and count(app, IncomingMail) == 3
 
 
 @pytest.mark.parametrize("name", LOOPS)

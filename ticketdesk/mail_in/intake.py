@@ -17,7 +17,6 @@ the desk cannot read is quarantined with its bytes and the reason, for an admin 
 A database that cannot be reached raises (sqlalchemy's OperationalError): the mail is then not taken, and
 the MTA or the IMAP mailbox keeps it for the next try."""
 import functools
-import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -63,7 +62,8 @@ from .settings import imap
 log = logging.getLogger(__name__)
 
 ACTOR = "mail"
-AHEAD = 16  # mails read ahead while one is written, and whose copies are looked up at once
+AHEAD = 16  # mails read ahead while one is written, whose copies are looked up at once, committed together
+CHUNK_BYTES = 16 * 1024 * 1024  # and the most bytes of mail such a chunk holds (unless one mail alone is larger)
 MATCHED_IDS = 50  # the most recent Message-IDs of a reply's References that are looked up
 NO_TEXT = "(The mail had no text; see its attachments or the original mail.)"
 CUT = "\n\n[…the rest is in the original mail]"
@@ -89,26 +89,72 @@ def ingest(raw: bytes, size: int | None = None) -> Outcome:
 
 
 def ingest_all(mails: Iterable[tuple[bytes, int | None]]) -> Iterator[Outcome]:
-    """`ingest` for each (raw, size) in turn, each mail committed before the next is taken and its outcome
-    yielded then. While one is written, the next ones (up to AHEAD) are already being read in the child
-    processes, and the copies already taken are known by one query for each AHEAD mails."""
-    mails = iter(mails)
-    while chunk := list(itertools.islice(mails, AHEAD)):
+    """`ingest` for each (raw, size) in turn, in chunks of up to AHEAD mails and CHUNK_BYTES: while one mail
+    is written, the chunk's next ones are already being read in the child processes, and the copies already
+    taken are known by one query for the chunk.
+
+    A chunk's mails are written in one transaction and committed together, before any of their outcomes is
+    yielded: one commit for the chunk, not one for each mail. If any of them cannot go in (a constraint, a
+    deadlock, a bug), that transaction is rolled back and the chunk is taken again one mail per transaction,
+    as `ingest` takes a mail alone: that mail alone is then quarantined (or, with the database gone, raises)
+    and the others go in as they would have. A mail's row locks (its ticket, its team) are held until its
+    chunk commits."""
+    for chunk in _chunks(mails):
         pending = _begin_reading(chunk)
-        taken_here: set[str] = set()
-        for (raw, size), (message_id, key, known, answer) in zip(chunk, pending):
-            if known is None and key in taken_here:  # the same mail twice in one chunk
-                known = _by_key(key)
+        try:
+            written = _together(chunk, pending)
+        except Exception as failed:  # the database gone too: taken alone, the first mail raises it again
+            db.session.rollback()
+            log.info("a chunk of %d mails was rolled back (%s); taking them one at a time", len(chunk),
+                     type(failed).__name__)
+            yield from (outcome for outcome, _later in _each(chunk, pending, alone=True))
+            continue
+        for outcome, later in written:
+            _after(outcome, later)
+            yield outcome
+
+
+def _chunks(mails: Iterable[tuple[bytes, int | None]]) -> Iterator[list[tuple[bytes, int | None]]]:
+    """The mails in order, in lists of at most AHEAD mails and, unless one mail alone is larger, CHUNK_BYTES."""
+    chunk, size = [], 0
+    for mail in mails:
+        if chunk and (len(chunk) == AHEAD or size + len(mail[0]) > CHUNK_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(mail)
+        size += len(mail[0])
+    if chunk:
+        yield chunk
+
+
+def _together(chunk: list[tuple[bytes, int | None]], pending: list[tuple]) -> list[tuple[Outcome, list[Message]]]:
+    """Write the chunk's mails in one transaction and commit it; raises (the transaction left for the caller
+    to roll back) if any of them could not go in."""
+    written = list(_each(chunk, pending, alone=False))
+    db.session.commit()
+    return written
+
+
+def _each(chunk: list[tuple[bytes, int | None]], pending: list[tuple],
+          alone: bool) -> Iterator[tuple[Outcome, list[Message]]]:
+    """Each mail's outcome, and the replies to hand to the worker once it is committed: `alone`, each mail
+    in a transaction of its own, committed and handed on before it is yielded; else each added to the open
+    transaction (a copy earlier in the chunk is read there), for the caller to commit."""
+    taken_here: set[str] = set()
+    for (raw, size), (message_id, key, known, answer) in zip(chunk, pending):
+        if known is None and key in taken_here:  # the same mail twice in one chunk
+            known = _by_key(key)
+            if alone:
                 db.session.commit()
-            if known is not None:
-                yield _duplicate(known)
-                continue
-            reading, why = answer()
-            taken_here.add(key)
-            row = IncomingMail(key=key, mail_message_id=message_id if message_id and len(message_id) <= 255 else None,
-                               raw=raw, size=len(raw) if size is None else size, received_at=utcnow(),
-                               outcome="quarantined")
-            yield _take(row, raw, reading, why, new=True)
+        if known is not None:
+            yield _duplicate(known), []
+            continue
+        reading, why = answer()
+        taken_here.add(key)
+        row = IncomingMail(key=key, mail_message_id=message_id if message_id and len(message_id) <= 255 else None,
+                           raw=raw, size=len(raw) if size is None else size, received_at=utcnow(),
+                           outcome="quarantined")
+        yield (_take(row, raw, reading, why, new=True), []) if alone else _write(row, raw, reading, why, new=True)
 
 
 def _begin_reading(chunk: list[tuple[bytes, int | None]]) -> list[tuple]:
@@ -165,30 +211,13 @@ def _reading(raw: bytes, size: int | None) -> Callable[[], tuple[Reading | None,
 
 
 def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | None, new: bool) -> Outcome:
-    """Write what the mail became and the mail itself in one transaction. A new mail's row goes in last,
-    with its outcome: a copy being taken this moment by another worker then waits on the key, and this
-    one is rolled back as a duplicate of it."""
+    """Take one mail in a transaction of its own: what it became, or else the mail quarantined with the reason
+    (a duplicate if another worker took the same mail at this moment)."""
     if reading is None:
         return _quarantine(row, raw, new, why)
     try:
-        mail = reading.mail
-        row.sender, row.subject, row.detail = mail.sender_email, mail.subject[:255] or None, None
-        row.view, row.unverified = reading.view, mail.unverified
-        session = db.session()
-        session.connection()
-        transaction = session.get_transaction()
-        outcome, later = _become(row, reading)
-        if session.get_transaction() is not transaction:  # something on the way rolled it back (a
-            raise RuntimeError("the transaction was rolled back while the mail was read")  # classifier's database)
-        if new:
-            insert(session, row)  # one INSERT, as a new ticket's
-        else:
-            session.flush()
-        for file in mail.files if row.outcome in ("ticket", "message") else ():
-            session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
-                                   filename=file.filename, content_type=file.content_type, size=file.size,
-                                   data=file.data))
-        session.commit()
+        outcome, later = _write(row, raw, reading, why, new)
+        db.session.commit()
     except sa.exc.OperationalError:
         db.session.rollback()
         raise
@@ -203,12 +232,48 @@ def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | Non
         db.session.rollback()
         log.exception("mail could not be taken in")
         return _quarantine(row, raw, new, f"the desk failed reading it ({type(bug).__name__}: {bug})")
+    _after(outcome, later)
+    return outcome
+
+
+def _write(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | None,
+           new: bool) -> tuple[Outcome, list[Message]]:
+    """Add what the mail became, and the mail itself, to the open transaction (the caller commits); returns the
+    outcome and the replies to hand to the worker after the commit. A new mail's row goes in last, with its
+    outcome: a copy being taken this moment by another worker then waits on the key, and this one is rolled
+    back as a duplicate of it."""
+    if reading is None:
+        return _kept(row, raw, new, why), []
+    mail = reading.mail
+    row.sender, row.subject, row.detail = mail.sender_email, mail.subject[:255] or None, None
+    row.view, row.unverified = reading.view, mail.unverified
+    session = db.session()
+    session.connection()
+    transaction = session.get_transaction()
+    outcome, later = _become(row, reading)
+    if session.get_transaction() is not transaction:  # something on the way ended it (a classifier's
+        raise RuntimeError("the transaction ended while the mail was taken in")  # database): what it held is gone
+    if new:
+        insert(session, row)  # one INSERT, as a new ticket's
+    else:
+        session.flush()
+    for file in mail.files if row.outcome in ("ticket", "message") else ():
+        session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
+                               filename=file.filename, content_type=file.content_type, size=file.size,
+                               data=file.data))
     outcome.mail_id = row.id
+    return outcome, later
+
+
+def _after(outcome: Outcome, later: list[Message]) -> None:
+    """What follows a mail's commit: its replies handed to the worker, an LLM's second opinion on its new
+    ticket asked for (when one is configured), its quarantine logged."""
     for message in later:
         dispatch(message)
-    if row.outcome == "ticket":
-        refine_later(row.ticket_id)  # an LLM's second opinion, when one is configured, in the worker
-    return outcome
+    if outcome.kind == "created":
+        refine_later(outcome.ticket_id)
+    elif outcome.kind == "quarantined":
+        log.warning("mail %s %s", outcome.mail_id, outcome.said)
 
 
 def _become(row: IncomingMail, reading: Reading) -> tuple[Outcome, list[Message]]:
@@ -360,8 +425,23 @@ def _ignore(row: IncomingMail, reason: str) -> Outcome:
 
 
 def _quarantine(row: IncomingMail, raw: bytes, new: bool, reason: str) -> Outcome:
-    """Keep the mail and the reason, in a transaction of its own (whatever else was written is gone). Its
-    sender, subject and page come from a linear peek at its bytes: it is not parsed again."""
+    """Keep the mail and the reason, in a transaction of its own (whatever else was written is gone)."""
+    try:
+        outcome = _kept(row, raw, new, reason)
+        db.session.commit()
+    except sa.exc.IntegrityError:  # the same mail, quarantined this moment by another worker
+        db.session.rollback()
+        known = _by_key(row.key)
+        if known is None:
+            raise
+        return _duplicate(known)
+    _after(outcome, [])
+    return outcome
+
+
+def _kept(row: IncomingMail, raw: bytes, new: bool, reason: str) -> Outcome:
+    """Add the mail to the open transaction as quarantined, with the reason. Its sender, subject and page come
+    from a linear peek at its bytes: it is not parsed again."""
     sender, subject = peek(raw)
     if new:
         kept = IncomingMail(key=row.key, mail_message_id=row.mail_message_id, raw=raw, size=row.size,
@@ -371,15 +451,7 @@ def _quarantine(row: IncomingMail, raw: bytes, new: bool, reason: str) -> Outcom
         kept = db.session.get(IncomingMail, row.id)
     kept.sender, kept.subject, kept.view = sender, subject, unreadable_view(raw)
     kept.outcome, kept.detail = "quarantined", reason[:500]
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:  # the same mail, quarantined this moment by another worker
-        db.session.rollback()
-        known = _by_key(row.key)
-        if known is None:
-            raise
-        return _duplicate(known)
-    log.warning("mail %s quarantined: %s", kept.id, reason)
+    db.session.flush()
     return Outcome("quarantined", f"quarantined: {reason}", mail_id=kept.id)
 
 
