@@ -68,6 +68,9 @@ MATCHED_IDS = 50  # the most recent Message-IDs of a reply's References that are
 NO_TEXT = "(The mail had no text; see its attachments or the original mail.)"
 CUT = "\n\n[…the rest is in the original mail]"
 FOR_MAIL = (sa.orm.joinedload(Ticket.requester), sa.orm.lazyload("*"))
+NAMED = (sa.select(Message.mail_message_id, Message.ticket_id, Message.kind, Ticket, AS_COLUMN)  # built once: a
+         .join(Ticket, Ticket.id == Message.ticket_id)  # reply's match spent a third of its time building it
+         .where(Message.mail_message_id.in_(sa.bindparam("ids", expanding=True))).options(*FOR_MAIL))
 
 
 @dataclass
@@ -395,9 +398,7 @@ def _named(ids: list[str]) -> dict:
     """{Message-ID: (mail_message_id, ticket_id, kind, Ticket, generation)} of the messages that carry these
     Message-IDs, each with its ticket as `_ticket` reads it (the match then reads no ticket again) and the
     settings generation (the commit's SLA clocks then ask no more)."""
-    rows = db.session.execute(
-        sa.select(Message.mail_message_id, Message.ticket_id, Message.kind, Ticket, AS_COLUMN)
-        .join(Ticket, Ticket.id == Message.ticket_id).where(Message.mail_message_id.in_(ids)).options(*FOR_MAIL)).all()
+    rows = db.session.execute(NAMED, {"ids": ids}).all()
     if rows:
         seen(rows[0].generation)
     return {r.mail_message_id: r for r in rows}
