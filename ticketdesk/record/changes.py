@@ -63,7 +63,9 @@ def _update(columns: tuple[str, ...], versioned: bool, postgresql: bool):
                  .values({**{name: sa.bindparam(f"new_{name}", type_=table.c[name].type) for name in columns},
                           "version": Ticket.version + 1, "updated_at": sa.bindparam("now", type_=table.c.updated_at.type),
                           "updated_by": sa.bindparam("actor", type_=table.c.updated_by.type)})
-                 .returning(Ticket, *((TAG_NAMES,) if postgresql else ())).execution_options(populate_existing=True))
+                 .returning(Ticket, *((TAG_NAMES,) if postgresql else ()))
+                 # the returned row refreshes the session's copy: nothing left to evaluate in Python
+                 .execution_options(populate_existing=True, synchronize_session=False))
     if versioned:
         statement = statement.where(Ticket.version.in_(sa.bindparam("versions", expanding=True)))
     return statement

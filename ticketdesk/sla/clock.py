@@ -29,6 +29,8 @@ from .calendars import calendar_of
 from .policies import in_session, policies_in_force, policy_for
 
 MOVES_CLOCKS = {CREATED, CONVERSATION, TAGS, "status", "priority", "category", "team_id"}
+STATES = sa.select(TicketSla).where(TicketSla.ticket_id.in_(sa.bindparam("ids", expanding=True)))  # built once
+INSERT_STATES = sa.insert(TicketSla.__table__)
 OUTCOMES = "sla.outcomes"  # session.info: the audit events and outcome rows written at commit
 
 
@@ -41,8 +43,7 @@ def before_commit(session) -> None:
     policies = policies_in_force() if changed else []
     if policies:
         existing = [ticket_id for ticket_id, what in changed.items() if CREATED not in what]  # a new one has none
-        states = {s.ticket_id: s for s in session.scalars(
-            sa.select(TicketSla).where(TicketSla.ticket_id.in_(existing)))} if existing else {}
+        states = {s.ticket_id: s for s in session.scalars(STATES, {"ids": existing})} if existing else {}
         tags = tags_by_ticket(changed) if looks_at(policies, "tag") else {}
         tickets = _tickets(session, changed)
         # only a ticket now resolved or closed can have just left work (a move between open and in progress
@@ -69,7 +70,7 @@ def _insert_new(states: list[TicketSla], session) -> None:
         return
     for state in states:
         state.policy_id = state.policy.id if state.policy else None  # the relationship's, set at a flush
-    session.connection().execute(sa.insert(TicketSla.__table__),
+    session.connection().execute(INSERT_STATES,
                                  [{key: getattr(state, key) for key in COLUMNS} for state in states])
     for state in states:
         session.expunge(state)
