@@ -9,13 +9,19 @@ CHROMIUM ?= /usr/bin/chromium
 DOVECOT ?= /usr/sbin/dovecot
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test fuzz bench soak install migrate clean
+.PHONY: run test system fuzz bench soak install migrate clean
 
 run: $(BIN)/.installed migrate
 	$(BIN)/gunicorn wsgi:app
 
+# the suite, but for tests/system, which `make system` runs (.ci/run runs both)
 test: $(BIN)/.installed-dev $(CHROMIUM) $(DOVECOT)
-	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest --ignore=tests/system $(PYTEST_ARGS)
+
+# the system tests: the desk as real processes (gunicorn, the job worker, `flask mail ingest` from a pipe, a
+# database that goes away and comes back) driven over HTTP and in a browser
+system: $(BIN)/.installed-dev $(CHROMIUM) $(DOVECOT)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest tests/system $(PYTEST_ARGS)
 
 # schemathesis against /api/openapi.json on gunicorn and PostgreSQL for FUZZ_SECONDS (120); writes bench/results/fuzz.md;
 # then mutated and hostile mails through mail intake for FUZZ_MAIL_SECONDS (60); writes bench/results/fuzz-mail.md
