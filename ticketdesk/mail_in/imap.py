@@ -25,8 +25,10 @@ TIMEOUT = 60  # seconds for one IMAP command
 BATCH_COUNT, BATCH_BYTES = 50, 32 * 1024 * 1024  # mails fetched per round trip, and their most bytes
 SEEN = b"\\Seen"
 LEASE, LEASE_SECONDS = "mail.fetch:lease", 120
-RENEW_SECONDS = 20  # the lease is renewed after each mail once this long has passed (a mail takes at most
-# MAIL_PARSE_SECONDS to read, so the lease never runs out while this worker is still fetching)
+RENEW_SECONDS = 20  # the lease is renewed after each outcome once this long has passed. Outcomes come a group
+# at a time (intake.AHEAD mails, read by sandbox.CHILDREN processes within MAIL_PARSE_SECONDS each), so the
+# lease outlasts a group while MAIL_PARSE_SECONDS stays under about 12 s (the default is 2). Were it to run
+# out, a second fetch would find each mail of the group already taken: a duplicate, never a second ticket.
 
 
 class FetchFailed(Exception):
