@@ -108,8 +108,8 @@ def ingest_all(mails: Iterable[tuple[bytes, int | None]]) -> Iterator[Outcome]:
             written = _together(chunk, pending)
         except Exception as failed:  # the database gone too: taken alone, the first mail raises it again
             db.session.rollback()
-            log.info("a chunk of %d mails was rolled back (%s); taking them one at a time", len(chunk),
-                     type(failed).__name__)
+            log.info("a chunk of %d mails was rolled back (%s: %.200s); taking them one at a time", len(chunk),
+                     type(failed).__name__, str(failed).split("\n", 1)[0])  # (a deadlock does not come back)
             yield from (outcome for outcome, _later in _each(chunk, pending, alone=True))
             continue
         for outcome, later in written:
