@@ -9,7 +9,7 @@ from ..extensions import db
 from ..mail_out.delivery import dispatch, queue
 from ..models import Message, Ticket, utcnow
 from ..ownership import notifications
-from ..record.changes import CONVERSATION, change_ticket, noted
+from ..record.changes import CONVERSATION, change_ticket, noted, stamp_conversation
 from ..record.inserted import insert
 
 __all__ = ["post", "thread", "dispatch"]
@@ -30,14 +30,11 @@ def post(ticket: Ticket, kind: str, body: str, actor: str | None, author: str | 
                       mail_message_id=mail_message_id)
     if kind == "reply":
         queue(message)
-    if kind == "reply" and not automatic:
-        ticket.waiting_since = None
-        if ticket.first_reply_at is None:
-            ticket.first_reply_at = now
-    elif kind == "customer" and ticket.waiting_since is None:
-        ticket.waiting_since = now
     insert(db.session(), message)
-    db.session.flush()  # the ticket's own change, before a reopening's UPDATE reads it back
+    if kind == "reply" and not automatic:
+        stamp_conversation(ticket, {"waiting_since": None, "first_reply_at": ticket.first_reply_at or now})
+    elif kind == "customer" and ticket.waiting_since is None:
+        stamp_conversation(ticket, {"waiting_since": now})
     noted([ticket], {CONVERSATION})
     if kind == "customer" and ticket.status == "resolved":
         change_ticket(ticket.id, {"status": "open"}, actor=actor)

@@ -71,6 +71,27 @@ def _update(columns: tuple[str, ...], versioned: bool, postgresql: bool):
     return statement
 
 
+def stamp_conversation(ticket: Ticket, times: dict) -> None:
+    """Set the times a message moves (`waiting_since`, `first_reply_at`) on `ticket`, in the database at once by one
+    prebuilt UPDATE (the ORM's flush of one row cost a reply more than the statement). The version stays: a
+    message collides with nobody's edit. The caller notes the message (`noted`, CONVERSATION)."""
+    changed = {name: value for name, value in times.items() if getattr(ticket, name) != value}
+    if not changed:
+        return
+    now = utcnow()
+    db.session.connection().execute(_stamp(tuple(sorted(changed))), {**changed, "ticket_id": ticket.id, "now": now})
+    for name, value in {**changed, "updated_at": now}.items():
+        set_committed_value(ticket, name, value)
+
+
+@functools.lru_cache(maxsize=None)
+def _stamp(columns: tuple[str, ...]):
+    table = Ticket.__table__
+    return (sa.update(table).where(table.c.id == sa.bindparam("ticket_id"))
+            .values({**{name: sa.bindparam(name, type_=table.c[name].type) for name in columns},
+                     "updated_at": sa.bindparam("now", type_=table.c.updated_at.type)}))
+
+
 def change_tickets(where, changes: dict, actor: str | None) -> int:
     """`changes` on every ticket `where` selects, in one UPDATE that raises each one's version (the audit
     trigger records each change). Returns how many changed. The caller commits."""
