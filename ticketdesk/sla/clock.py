@@ -23,7 +23,6 @@ from ..extensions import db
 from ..models import WORKING, SlaOutcome, Ticket, TicketEvent, TicketSla, utcnow
 from ..ownership.tags import tags_by_ticket, tags_of
 from ..record.changes import CONVERSATION, CREATED, TAGS, changed_tickets
-from ..record.inserted import hold
 from .business_time import ALWAYS, Calendar, add, between
 from .calendars import calendar_of
 from .policies import in_session, policies_in_force, policy_for
@@ -50,31 +49,19 @@ def before_commit(session) -> None:
         # costs no query)
         left_work = _left_work([ticket.id for ticket in tickets
                                 if "status" in changed[ticket.id] and ticket.status not in WORKING])
-        now = utcnow()
+        now, started = utcnow(), []
         for ticket in tickets:
             state = sync(ticket, states.get(ticket.id), policies, now, changed[ticket.id], tags.get(ticket.id, set()),
-                         ticket.id in left_work)
+                         ticket.id in left_work, started)
             set_committed_value(ticket, "sla_state", state)  # known: the ticket's JSON shows it without a query
-        _insert_new([obj for obj in session.new if isinstance(obj, TicketSla)], session)
+        if started:
+            session.connection().execute(INSERT_STATES, [{key: getattr(state, key) for key in COLUMNS}
+                                                         for state in started])
         session.flush()
     _write_outcomes(session)
 
 
 COLUMNS = tuple(column.key for column in TicketSla.__table__.columns)
-
-
-def _insert_new(states: list[TicketSla], session) -> None:
-    """New tickets' clocks in one INSERT, then held by the session as rows it has read: the ORM's unit of work
-    cost more than the statement."""
-    if not states:
-        return
-    for state in states:
-        state.policy_id = state.policy.id if state.policy else None  # the relationship's, set at a flush
-    session.connection().execute(INSERT_STATES,
-                                 [{key: getattr(state, key) for key in COLUMNS} for state in states])
-    for state in states:
-        session.expunge(state)
-    hold(session, states)
 
 
 def _tickets(session, ids) -> list[Ticket]:
@@ -106,10 +93,12 @@ def looks_at(policies: list, condition: str) -> bool:
 
 
 def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime, what: set[str] = frozenset(),
-         tags: set[str] | None = None, left_work: bool = False) -> TicketSla | None:
+         tags: set[str] | None = None, left_work: bool = False, started: list | None = None) -> TicketSla | None:
     """`ticket`'s clocks as of `now`, after `what` just happened to it (record.changes.noted's words);
     `tags` its tags (None: read them if a policy needs them), `left_work` whether this transaction's status
-    change took it out of work (read in one query for every ticket by `_left_work`)."""
+    change took it out of work (read in one query for every ticket by `_left_work`). Clocks started now are
+    added to the session, or, given `started`, appended to it for the caller to INSERT (outside the session:
+    the ORM's unit of work, and merging the kept policy in, cost more than the statement)."""
     requester = (ticket.requester.email if ticket.requester_id is not None and looks_at(policies, "requester_domain")
                  else None)
     if tags is None:
@@ -119,9 +108,14 @@ def sync(ticket: Ticket, state: TicketSla | None, policies: list, now: datetime,
     if state is None:
         if policy is None or ticket.status not in WORKING:  # a ticket done before any policy applied to it
             return None  # is not measured after the fact
-        state = TicketSla(ticket_id=ticket.id, resolution_spent=0.0, breached="", met="",
-                          resolution_running_since=ticket.created_at, policy=in_session(policy))
-        db.session.add(state)
+        state = TicketSla(ticket_id=ticket.id, policy_id=policy.id, resolution_spent=0.0, breached="", met="",
+                          resolution_running_since=ticket.created_at)
+        if started is None:
+            state.policy = in_session(policy)
+            db.session.add(state)
+        else:  # never in a session, so the kept policy may be its own (as read, not changed)
+            set_committed_value(state, "policy", policy)
+            started.append(state)
     was = state.policy
     ran_in = calendar_of(was.business_hours) if was else ALWAYS
     # the resolution clock: what it ran is counted in the calendar it ran in, up to now
