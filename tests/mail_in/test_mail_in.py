@@ -284,6 +284,40 @@ def test_a_batch_of_mails_is_committed_together(desk):
         [f"sender{i}@example.org" for i in range(5)]
 
 
+def test_a_batchs_mails_are_kept_by_one_insert_each_with_its_files(desk, database_url_for_run):
+    app, client = desk
+    statements = []
+    note = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        outcomes = list(ingest_all([(numbered(i), None) for i in range(3)] + [(eml("attachment.eml"), None)]))
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+        kept = {mail.id: mail.ticket_id for mail in db.session.scalars(sa.select(IncomingMail))}
+        files_of = set(db.session.scalars(sa.select(Attachment.mail_id)))
+    assert [outcome.kind for outcome in outcomes] == ["created"] * 4
+    inserts = len([sql for sql in statements if sql.startswith("INSERT INTO incoming_mails")])
+    # SQLite's RETURNING promises no order of rows, so SQLAlchemy writes them one by one there (in process: cheap)
+    assert inserts == (1 if database_url_for_run.startswith("postgresql") else 4)
+    assert {outcome.mail_id: outcome.ticket_id for outcome in outcomes} == kept  # each outcome names its own mail
+    files = client.get(f"/api/tickets/{outcomes[3].ticket_id}/attachments/").json
+    assert sorted(f["filename"] for f in files) == ["Déclaration signée.pdf", "page.html"]
+    assert files_of == {outcomes[3].mail_id}
+
+
+def test_a_mail_answering_its_senders_earlier_mail_in_the_same_batch_joins_that_ticket(desk):
+    """The earlier mail's row is written before the answer looks for it, as if each were written at once."""
+    app, client = desk
+    first = numbered(1, "Printer on fire")
+    answer = (numbered(2, "Re: Printer on fire")
+              .replace(b"Message-ID: <2-", b"In-Reply-To: <1-CAF7a9b1c2d3e4f5@mail.example.org>\nMessage-ID: <2-")
+              .replace(b"sender2@example.org", b"sender1@example.org"))
+    with app.app_context():
+        outcomes = list(ingest_all([(first, None), (answer, None)]))
+    assert [outcome.kind for outcome in outcomes] == ["created", "added"]
+    assert outcomes[1].ticket_id == outcomes[0].ticket_id
+    assert [m["author"] for m in thread(client, outcomes[0].ticket_id)] == ["sender1@example.org"]
+
+
 def test_a_mail_that_fails_in_a_batch_is_quarantined_alone_and_the_others_go_in_once(database_url_for_run, mailbox,
                                                                                      monkeypatch):
     """The batch's transaction is rolled back and its mails taken again one at a time: nothing it wrote is

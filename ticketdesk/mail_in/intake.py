@@ -42,7 +42,7 @@ from ..models import (
     Ticket,
     utcnow,
 )
-from ..record.inserted import insert
+from ..record.inserted import insert, insert_all
 from ..tickets.filing import file_ticket
 from ..triage.refine import refine_later
 from .limits import Limits, over
@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 ACTOR = "mail"
 AHEAD = 16  # mails read ahead while one is written, whose copies are looked up at once, committed together
 CHUNK_BYTES = 16 * 1024 * 1024  # and the most bytes of mail such a chunk holds (unless one mail alone is larger)
+UNWRITTEN = "mail_in.unwritten"  # session.info: a chunk's new mails whose rows are written together
 MATCHED_IDS = 50  # the most recent Message-IDs of a reply's References that are looked up
 NO_TEXT = "(The mail had no text; see its attachments or the original mail.)"
 CUT = "\n\n[…the rest is in the original mail]"
@@ -108,6 +109,7 @@ def ingest_all(mails: Iterable[tuple[bytes, int | None]]) -> Iterator[Outcome]:
             written = _together(chunk, pending)
         except Exception as failed:  # the database gone too: taken alone, the first mail raises it again
             db.session.rollback()
+            db.session.info.pop(UNWRITTEN, None)
             log.info("a chunk of %d mails was rolled back (%s: %.200s); taking them one at a time", len(chunk),
                      type(failed).__name__, str(failed).split("\n", 1)[0])  # (a deadlock does not come back)
             yield from (outcome for outcome, _later in _each(chunk, pending, alone=True))
@@ -134,6 +136,7 @@ def _together(chunk: list[tuple[bytes, int | None]], pending: list[tuple]) -> li
     """Write the chunk's mails in one transaction and commit it; raises (the transaction left for the caller
     to roll back) if any of them could not go in."""
     written = list(_each(chunk, pending, alone=False))
+    _write_rows()  # one INSERT of the chunk's mails
     db.session.commit()
     return written
 
@@ -146,6 +149,7 @@ def _each(chunk: list[tuple[bytes, int | None]], pending: list[tuple],
     taken_here: set[str] = set()
     for (raw, size), (message_id, key, known, answer) in zip(chunk, pending):
         if known is None and key in taken_here:  # the same mail twice in one chunk
+            _write_rows()
             known = _by_key(key)
             if alone:
                 db.session.commit()
@@ -157,7 +161,8 @@ def _each(chunk: list[tuple[bytes, int | None]], pending: list[tuple],
         row = IncomingMail(key=key, mail_message_id=message_id if message_id and len(message_id) <= 255 else None,
                            raw=raw, size=len(raw) if size is None else size, received_at=utcnow(),
                            outcome="quarantined")
-        yield (_take(row, raw, reading, why, new=True), []) if alone else _write(row, raw, reading, why, new=True)
+        yield ((_take(row, raw, reading, why, new=True), []) if alone
+               else _write(row, raw, reading, why, new=True, together=True))
 
 
 def _begin_reading(chunk: list[tuple[bytes, int | None]]) -> list[tuple]:
@@ -240,11 +245,11 @@ def _take(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | Non
 
 
 def _write(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | None,
-           new: bool) -> tuple[Outcome, list[Message]]:
+           new: bool, together: bool = False) -> tuple[Outcome, list[Message]]:
     """Add what the mail became, and the mail itself, to the open transaction (the caller commits); returns the
     outcome and the replies to hand to the worker after the commit. A new mail's row goes in last, with its
     outcome: a copy being taken this moment by another worker then waits on the key, and this one is rolled
-    back as a duplicate of it."""
+    back as a duplicate of it. `together`: a new mail's row waits for the chunk's others (`_write_rows`)."""
     if reading is None:
         return _kept(row, raw, new, why), []
     mail = reading.mail
@@ -256,16 +261,35 @@ def _write(row: IncomingMail, raw: bytes, reading: Reading | None, why: str | No
     outcome, later = _become(row, reading)
     if session.get_transaction() is not transaction:  # something on the way ended it (a classifier's
         raise RuntimeError("the transaction ended while the mail was taken in")  # database): what it held is gone
-    if new:
-        insert(session, row)  # one INSERT, as a new ticket's
+    files = mail.files if row.outcome in ("ticket", "message") else ()
+    if new and together:
+        session.info.setdefault(UNWRITTEN, []).append((row, files, outcome))
     else:
-        session.flush()
-    for file in mail.files if row.outcome in ("ticket", "message") else ():
-        session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
-                               filename=file.filename, content_type=file.content_type, size=file.size,
-                               data=file.data))
-    outcome.mail_id = row.id
+        if new:
+            insert(session, row)  # one INSERT, as a new ticket's
+        else:
+            session.flush()
+        _filed(row, files, outcome)
     return outcome, later
+
+
+def _write_rows() -> None:
+    """The new mails of the open transaction whose rows are not written yet, in one INSERT, then their files.
+    Done before the chunk commits, and before anything reads the mails taken (a copy of a mail, the requester's
+    own earlier mail), so that what it reads is as if each had been written at once."""
+    unwritten = db.session.info.pop(UNWRITTEN, [])
+    insert_all(db.session(), [row for row, _files, _outcome in unwritten])
+    for row, files, outcome in unwritten:
+        _filed(row, files, outcome)
+
+
+def _filed(row: IncomingMail, files: list, outcome: Outcome) -> None:
+    """The written mail's files, and its id in its outcome."""
+    for file in files:
+        db.session.add(Attachment(mail_id=row.id, ticket_id=row.ticket_id, message_id=row.message_id,
+                                  filename=file.filename, content_type=file.content_type, size=file.size,
+                                  data=file.data))
+    outcome.mail_id = row.id
 
 
 def _after(outcome: Outcome, later: list[Message]) -> None:
@@ -374,6 +398,7 @@ def answered_ticket(mail: Mail, named: dict | None = None) -> Ticket | None:
                       key=lambda r: rank[r.mail_message_id])
         if desk:
             return desk[0].Ticket
+        _write_rows()  # a mail of the same chunk is one of them
         own = db.session.scalars(sa.select(IncomingMail.ticket_id).where(
             IncomingMail.mail_message_id.in_(ids), IncomingMail.ticket_id.is_not(None))).all()
         for ticket_id in dict.fromkeys(own):
