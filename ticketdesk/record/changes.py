@@ -72,9 +72,9 @@ def _update(columns: tuple[str, ...], versioned: bool, postgresql: bool):
 
 
 def stamp_conversation(ticket: Ticket, times: dict) -> None:
-    """Set the times a message moves (`waiting_since`, `first_reply_at`) on `ticket`, in the database at once by one
-    prebuilt UPDATE (the ORM's flush of one row cost a reply more than the statement). The version stays: a
-    message collides with nobody's edit. The caller notes the message (`noted`, CONVERSATION)."""
+    """Set the times a message moves (`waiting_since`, `first_reply_at`) on `ticket`, in the database at once
+    by one prebuilt UPDATE (the ORM's flush of one row cost a reply more than the statement). The version
+    stays: a message collides with nobody's edit. The caller notes the message (`noted`, CONVERSATION)."""
     changed = {name: value for name, value in times.items() if getattr(ticket, name) != value}
     if not changed:
         return
