@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import TAG_NAMES, Ticket, utcnow
+from ..models import Tag, Ticket, TicketTag, utcnow
 
 
 class VersionMismatch(Exception):
@@ -28,17 +28,14 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
     `actor` becomes `updated_by`, which the audit trigger (migration 0004) records with each change.
     `touch`: a change kept in another table (its tags) raises the version even with no column changed."""
     if changes or touch:
-        postgresql = db.session.get_bind().dialect.name == "postgresql"
-        statement = _update(tuple(changes), expected_versions is not None, postgresql)
+        statement = _update(tuple(changes), expected_versions is not None)
         values = {f"new_{name}": value for name, value in changes.items()}
         values.update(ticket_id=ticket_id, now=utcnow(), actor=actor)
         if expected_versions is not None:
             values["versions"] = list(expected_versions)
-        ticket, *tag_names = db.session.execute(statement, values).one_or_none() or (None,)
+        ticket, tag_names = db.session.execute(statement, values).one_or_none() or (None, None)
         if ticket is not None:
-            # known for its JSON, not loaded by the ORM later: returned with it, or read by one prebuilt statement
-            set_committed_value(ticket, "tag_names", tag_names[0] if tag_names else
-                                db.session.connection().execute(TAGS_OF, {"ticket_id": ticket.id}).scalar())
+            set_committed_value(ticket, "tag_names", tag_names)  # known for its JSON, not loaded by the ORM later
             noted([ticket], changes.keys() or {TAGS})
             if owners := [OWNERS[c] for c in changes if c in OWNERS]:  # (expire with no names expires all)
                 db.session.expire(ticket, owners)  # loaded again, as changed
@@ -50,20 +47,22 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
     return ticket
 
 
-TAGS_OF = sa.select(TAG_NAMES).where(Ticket.id == sa.bindparam("ticket_id"))
+# the changed ticket's tags, found by the id the UPDATE binds: SQLite's RETURNING names columns without their
+# table, which leaves a subquery correlated to the ticket (models.TAG_NAMES) ambiguous there
+TAGS_BY_ID = (sa.select(sa.func.aggregate_strings(Tag.name, ",")).join(TicketTag, TicketTag.tag_id == Tag.id)
+              .where(TicketTag.ticket_id == sa.bindparam("ticket_id")).scalar_subquery())
 
 
 @functools.lru_cache(maxsize=256)
-def _update(columns: tuple[str, ...], versioned: bool, postgresql: bool):
-    """The UPDATE of these columns, built once: each change binds its values. It returns the ticket, and on
-    PostgreSQL its tags too (SQLite's RETURNING names columns without their table, which leaves the correlated
-    subquery ambiguous: there `TAGS_OF` reads them)."""
+def _update(columns: tuple[str, ...], versioned: bool):
+    """The UPDATE of these columns, built once: each change binds its values. It returns the ticket and its
+    tags, in the same round trip."""
     table = Ticket.__table__
     statement = (sa.update(Ticket).where(Ticket.id == sa.bindparam("ticket_id"))
                  .values({**{name: sa.bindparam(f"new_{name}", type_=table.c[name].type) for name in columns},
                           "version": Ticket.version + 1, "updated_at": sa.bindparam("now", type_=table.c.updated_at.type),
                           "updated_by": sa.bindparam("actor", type_=table.c.updated_by.type)})
-                 .returning(Ticket, *((TAG_NAMES,) if postgresql else ()))
+                 .returning(Ticket, TAGS_BY_ID)
                  # the returned row refreshes the session's copy: nothing left to evaluate in Python
                  .execution_options(populate_existing=True, synchronize_session=False))
     if versioned:
