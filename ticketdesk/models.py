@@ -575,8 +575,13 @@ class TicketTag(db.Model):
 
 # A ticket's tags joined by commas (a tag holds none), read with the ticket in the same SELECT, as the list's
 # rows carry them (record/queries.py); `tags` gives them as a sorted list.
-TAG_NAMES = (sa.select(sa.func.aggregate_strings(Tag.name, ",")).join(TicketTag, TicketTag.tag_id == Tag.id)
-             .where(TicketTag.ticket_id == Ticket.id).correlate_except(Tag, TicketTag).scalar_subquery())
+def tag_names_of(ticket_id) -> sa.Select:
+    """The tags, joined by commas, of the ticket `ticket_id` names (a column or a bound id)."""
+    return (sa.select(sa.func.aggregate_strings(Tag.name, ",")).join(TicketTag, TicketTag.tag_id == Tag.id)
+            .where(TicketTag.ticket_id == ticket_id))
+
+
+TAG_NAMES = tag_names_of(Ticket.id).correlate_except(Tag, TicketTag).scalar_subquery()
 Ticket.tag_names = column_property(TAG_NAMES)
 Ticket.tags = property(lambda ticket: sorted(ticket.tag_names.split(",")) if ticket.tag_names else [])
 

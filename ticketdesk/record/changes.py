@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Tag, Ticket, TicketTag, utcnow
+from ..models import Ticket, tag_names_of, utcnow
 
 
 class VersionMismatch(Exception):
@@ -49,8 +49,7 @@ def change_ticket(ticket_id: int, changes: dict, expected_versions: set[int] | N
 
 # the changed ticket's tags, found by the id the UPDATE binds: SQLite's RETURNING names columns without their
 # table, which leaves a subquery correlated to the ticket (models.TAG_NAMES) ambiguous there
-TAGS_BY_ID = (sa.select(sa.func.aggregate_strings(Tag.name, ",")).join(TicketTag, TicketTag.tag_id == Tag.id)
-              .where(TicketTag.ticket_id == sa.bindparam("ticket_id")).scalar_subquery())
+TAGS_BY_ID = tag_names_of(sa.bindparam("ticket_id")).scalar_subquery()
 
 
 @functools.lru_cache(maxsize=256)
