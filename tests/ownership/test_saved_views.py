@@ -84,6 +84,18 @@ def test_who_may_change_or_delete_a_view(app, client, admin):
     assert own["key"] not in counts(browser)
 
 
+@pytest.mark.parametrize("key", ["0", "2147483648", "6002294636", "9" * 10, "1" * 5000])
+def test_a_key_past_any_view_id_is_no_view_on_every_route_that_takes_one(app, client, admin, key):
+    """The fuzzer's find: a ten-digit key past the id column's range made PostgreSQL refuse the lookup (a 500)."""
+    admin.post("/api/views/", json={"name": "Billing", "shared": True, "filters": {"category": "billing"}})
+    for answer in (admin.patch(f"/api/views/{key}/", json={"name": "y"}), admin.delete(f"/api/views/{key}/"),
+                   admin.get(f"/api/views/{key}/tickets/")):
+        assert answer.status_code == 404 and answer.json["detail"] in ("No such saved view.", "No such view.")
+    browser, _ = session_of(app, AGENT_EMAIL)
+    page = browser.get(f"/tickets/?view={key}")
+    assert page.status_code == 404
+
+
 @pytest.mark.parametrize("body, status, errors", [
     ({"name": " "}, 400, {"name": ["This field may not be blank."]}),
     ({"name": "x" * 61}, 400, {"name": ["Ensure this field has no more than 60 characters."]}),

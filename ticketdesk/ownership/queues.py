@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import WAITING_ON_CUSTOMER, WORKING, SavedView, TeamMember, Ticket, TicketCount
+from ..models import MAX_ID, WAITING_ON_CUSTOMER, WORKING, SavedView, TeamMember, Ticket, TicketCount
 from ..record.queries import COUNT_CAP, filtered
 
 ME = "me"  # the assignee filter's word for whoever looks at the view
@@ -77,8 +77,8 @@ def find(key: str, user_id: int | None) -> Queue | None:
     """The queue `key` names among `user_id`'s (a built-in one is found without asking the database)."""
     if key in BY_KEY:
         queue = BY_KEY[key]
-    elif key.isascii() and key.isdigit() and len(key) <= 10 and (view := db.session.get(SavedView, int(key))) is not None \
-            and view.owner_id in (None, user_id):
+    elif key.isascii() and key.isdigit() and len(key) <= 10 and 0 < int(key) <= MAX_ID \
+            and (view := db.session.get(SavedView, int(key))) is not None and view.owner_id in (None, user_id):
         queue = saved_queue(view)
     else:
         return None
