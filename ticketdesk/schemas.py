@@ -85,11 +85,13 @@ class Text(fields.String):
         return value
 
 
-def whole_number(text: str, max_digits: int = 10) -> int | None:
-    """`text` as a non-negative whole number if it is one written in ASCII digits, else None. (`str.isdigit`
-    also accepts "²" and other digits `int` refuses, and `int` refuses past 4,300 digits: both were 500s.)"""
-    if text and len(text) <= max_digits and text.isascii() and text.isdigit():
-        return int(text)
+def whole_number(text: str | None) -> int | None:
+    """`text` as a whole number from 1 to MAX_ID written in ASCII digits (a query argument or form field that
+    names a row, or a page), else None. Each bound was a 500: `str.isdigit` also accepts "²" and other digits
+    `int` refuses, `int` refuses past 4,300 digits, and PostgreSQL refuses to compare an id column with a
+    number past its range, as SQLite does past 64 bits."""
+    if text and len(text) <= 10 and text.isascii() and text.isdigit() and 0 < (number := int(text)) <= MAX_ID:
+        return number
     return None
 
 

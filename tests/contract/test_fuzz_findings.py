@@ -1,6 +1,9 @@
-"""What `make fuzz` found, each kept as an ordinary test on both databases (see bench/results/fuzz.md)."""
+"""What `make fuzz` found, and its kin in the pages, which it does not reach: each kept as an ordinary test on
+both databases (see bench/results/fuzz.md)."""
 import pytest
 
+from tests.mail_in.test_mail_in import signed_in_as
+from ticketdesk.mail_in.intake import ingest
 from ticketdesk.models import MAX_ID
 
 VALID = {"title": "Charged twice", "description": "My card was charged twice in March.",
@@ -36,6 +39,23 @@ def test_the_largest_id_is_an_ordinary_404(client):
                                           ("post", f"/tickets/{MAX_ID + 1}/status")])
 def test_pages_answer_404_for_an_id_past_the_range(client, method, path):
     assert getattr(client, method)(path, data={}).status_code == 404
+
+
+@pytest.mark.parametrize("number", [str(MAX_ID + 1), "9" * 10, "9" * 30, "0", "-5", "\u00b2"])
+def test_a_pages_query_argument_naming_a_row_or_a_page_past_the_range_is_ignored_not_a_500(app, make_ticket, number):
+    """The saved view key the fuzzer found past the id column's range (a 500 on PostgreSQL) had kin in the
+    pages' query arguments: each of these was a 500 on PostgreSQL, or past 64 bits on SQLite."""
+    admin = signed_in_as(app, "admin")
+    ticket = make_ticket(title="Charged twice in March")["id"]
+    with app.app_context():
+        mail = ingest(b"From: ana@example.com\r\nTo: support@example.com\r\nSubject: Lost parcel\r\n"
+                      b"Message-ID: <lost-1@example.com>\r\n\r\nMy parcel never came.\r\n").mail_id
+    for path, shown in ((f"/tickets/{ticket}?before={number}", "Charged twice in March"),
+                        (f"/tickets/{ticket}?saved_reply={number}", "Charged twice in March"),
+                        (f"/admin/sla?calendar={number}", "Business hours"), (f"/admin/sla?policy={number}", "Business hours"),
+                        (f"/mail/{mail}?page={number}", "Lost parcel")):
+        page = admin.get(path)
+        assert page.status_code == 200 and shown in page.get_data(as_text=True), path
 
 
 @pytest.mark.parametrize("field", ["title", "description"])

@@ -24,8 +24,8 @@ from .saved_replies import all_saved
 def thread_panel(ticket: Ticket) -> dict:
     """The template values the ticket page's conversation needs (`?before=ID` pages back, `?saved_reply=ID`
     fills the composer)."""
-    shown, earlier = thread_page(ticket.id, request.args.get("before", type=int))
-    chosen = whole_number(request.args.get("saved_reply", ""))
+    shown, earlier = thread_page(ticket.id, whole_number(request.args.get("before")))
+    chosen = whole_number(request.args.get("saved_reply"))
     saved = db.session.get(SavedReply, chosen) if chosen else None
     staged = described(saved) if saved is not None else []
     return {"thread": shown, "earlier": earlier, "composer": composer_for(ticket, saved),

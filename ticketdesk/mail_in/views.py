@@ -23,6 +23,7 @@ from werkzeug.exceptions import NotFound
 from ..auth.access import ADMIN, allows
 from ..extensions import db
 from ..models import Attachment, IncomingMail
+from ..schemas import whole_number
 from ..text import visible
 from . import bp
 from .intake import read_bounded, retry
@@ -81,7 +82,7 @@ def original(mail_id: int):
     view = _view(row)
     if view.get("unreadable"):
         flash("This mail cannot be read as mail; the beginning of its bytes is shown as text.", "error")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = whole_number(request.args.get("page")) or 1
     files = db.session.scalars(sa.select(Attachment).where(Attachment.mail_id == row.id).order_by(Attachment.id)
                                .offset((page - 1) * FILES_PER_PAGE).limit(FILES_PER_PAGE + 1)).all()
     return render_template("mail/original.html", row=row, headers=view.get("headers", []), text=view.get("text", ""),

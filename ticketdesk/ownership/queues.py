@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import MAX_ID, WAITING_ON_CUSTOMER, WORKING, SavedView, TeamMember, Ticket, TicketCount
+from ..models import WAITING_ON_CUSTOMER, WORKING, SavedView, TeamMember, Ticket, TicketCount
 from ..record.queries import COUNT_CAP, filtered
+from ..schemas import whole_number
 
 ME = "me"  # the assignee filter's word for whoever looks at the view
 
@@ -77,8 +78,8 @@ def find(key: str, user_id: int | None) -> Queue | None:
     """The queue `key` names among `user_id`'s (a built-in one is found without asking the database)."""
     if key in BY_KEY:
         queue = BY_KEY[key]
-    elif key.isascii() and key.isdigit() and len(key) <= 10 and 0 < int(key) <= MAX_ID \
-            and (view := db.session.get(SavedView, int(key))) is not None and view.owner_id in (None, user_id):
+    elif (number := whole_number(key)) is not None and (view := db.session.get(SavedView, number)) is not None \
+            and view.owner_id in (None, user_id):
         queue = saved_queue(view)
     else:
         return None

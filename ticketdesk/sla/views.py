@@ -17,6 +17,7 @@ from ..models import (
     Team,
 )
 from ..ownership.refusals import Refused
+from ..schemas import whole_number
 from . import bp
 from .calendars import all_calendars, delete_calendar, hours_said, save_calendar, week_of
 from .policies import all_policies, delete_policy, policy_json, save_policy
@@ -30,8 +31,8 @@ NEW_POLICY = {"name": "", "position": "", "priority": [], "category": [], "team"
 
 def _page(status: int = 200, errors: list[str] = (), calendar: dict | None = None, policy: dict | None = None):
     calendars = all_calendars()
-    edited_calendar = request.args.get("calendar", type=int)
-    edited_policy = request.args.get("policy", type=int)
+    edited_calendar = whole_number(request.args.get("calendar"))
+    edited_policy = whole_number(request.args.get("policy"))
     if calendar is None:
         row = db.session.get(BusinessHours, edited_calendar) if edited_calendar else None
         calendar = _calendar_form(row) if row else dict(NEW_CALENDAR, id=None)
